@@ -1,0 +1,28 @@
+"""pidl: el paquete de ayuda del curso «Aprendizaje profundo basado en la física».
+
+Lo que más de un capítulo necesita, escrito una sola vez:
+
+- :mod:`pidl.device`: ``get_device``, ``seed_everything``, ``describe_device``.
+- :mod:`pidl.training`: ``fit``, ``evaluate``, ``History``, ``accuracy``.
+- :mod:`pidl.data`: ``TensorLoader``, ``train_val_split``.
+- :mod:`pidl.residuals`: ``grad``, ``partial``, ``laplacian``, ``divergence``.
+- :mod:`pidl.checks`: ``gradient_check``.
+- :mod:`pidl.plotting`: ``set_style``, ``plot_history``, ``plot_decision_boundary``.
+"""
+
+from . import checks, data, device, plotting, residuals, training
+from .checks import gradient_check
+from .data import TensorLoader, train_val_split
+from .device import describe_device, get_device, seed_everything
+from .plotting import plot_decision_boundary, plot_history, set_style
+from .training import History, accuracy, evaluate, fit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "checks", "data", "device", "plotting", "residuals", "training",
+    "gradient_check", "TensorLoader", "train_val_split",
+    "describe_device", "get_device", "seed_everything",
+    "plot_decision_boundary", "plot_history", "set_style",
+    "History", "accuracy", "evaluate", "fit",
+]

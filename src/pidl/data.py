@@ -1,0 +1,106 @@
+"""Datos en memoria para los capítulos: un cargador liviano de tensores.
+
+``torch.utils.data.DataLoader`` sobre un ``TensorDataset`` indexa ejemplo por
+ejemplo y vuelve a juntar el lote; con los conjuntos pequeños del libro eso
+cuesta más que el propio modelo. :class:`TensorLoader` corta lotes
+directamente de los tensores (y puede tenerlos ya en la GPU).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import torch
+
+__all__ = ["TensorLoader", "train_val_split"]
+
+
+class TensorLoader:
+    """Itera lotes ``(x[idx], y[idx])`` de dos tensores con la misma primera dimensión.
+
+    Parameters
+    ----------
+    x, y
+        Entradas ``(N, ...)`` y objetivos ``(N, ...)``.
+    batch_size
+        Tamaño de lote; el último lote puede ser menor (salvo ``drop_last``).
+    shuffle
+        Baraja en cada época usando ``generator`` (reproducible si se siembra).
+    device
+        Si se da, los tensores se copian una vez a ese dispositivo y los lotes
+        salen de allí, sin transferencias por lote.
+
+    Examples
+    --------
+    >>> loader = TensorLoader(torch.arange(10.).reshape(5, 2), torch.arange(5), batch_size=2)
+    >>> [len(yb) for _, yb in loader]
+    [2, 2, 1]
+    """
+
+    def __init__(
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        batch_size: int = 64,
+        shuffle: bool = False,
+        generator: torch.Generator | None = None,
+        drop_last: bool = False,
+        device: torch.device | str | None = None,
+    ) -> None:
+        if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
+            raise TypeError("x e y deben ser torch.Tensor (use torch.as_tensor para arrays de NumPy).")
+        if len(x) != len(y):
+            raise ValueError(f"x tiene {len(x)} ejemplos e y tiene {len(y)}: deben coincidir.")
+        if len(x) == 0:
+            raise ValueError("El conjunto de datos está vacío.")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size debe ser un entero ≥ 1; se recibió {batch_size!r}.")
+        if device is not None:
+            x, y = x.to(device), y.to(device)
+        self.x, self.y = x, y
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = generator
+        self.drop_last = drop_last
+
+    def __len__(self) -> int:
+        n = len(self.x)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        n = len(self.x)
+        if self.shuffle:
+            order = torch.randperm(n, generator=self.generator).to(self.x.device)
+        else:
+            order = None
+        for i in range(len(self)):
+            sl = slice(i * self.batch_size, (i + 1) * self.batch_size)
+            if order is None:
+                yield self.x[sl], self.y[sl]
+            else:
+                idx = order[sl]
+                yield self.x[idx], self.y[idx]
+
+
+def train_val_split(
+    x: torch.Tensor, y: torch.Tensor, val_fraction: float = 0.2, generator: torch.Generator | None = None
+) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+    """Parte ``(x, y)`` al azar en entrenamiento y validación.
+
+    Examples
+    --------
+    >>> (xt, yt), (xv, yv) = train_val_split(torch.randn(10, 2), torch.arange(10), 0.3)
+    >>> len(xt), len(xv)
+    (7, 3)
+    """
+    if len(x) != len(y):
+        raise ValueError(f"x tiene {len(x)} ejemplos e y tiene {len(y)}: deben coincidir.")
+    if not 0.0 < val_fraction < 1.0:
+        raise ValueError(f"val_fraction debe estar en (0, 1); se recibió {val_fraction!r}.")
+    n = len(x)
+    n_val = int(round(n * val_fraction))
+    if n_val == 0 or n_val == n:
+        raise ValueError(f"Con {n} ejemplos y val_fraction={val_fraction} un conjunto queda vacío.")
+    perm = torch.randperm(n, generator=generator)
+    val_idx, train_idx = perm[:n_val], perm[n_val:]
+    return (x[train_idx], y[train_idx]), (x[val_idx], y[val_idx])

@@ -1,0 +1,129 @@
+"""Elección del dispositivo y semillas.
+
+Todos los capítulos empiezan igual::
+
+    device = get_device()
+    seed_everything(0)
+    print(describe_device())
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+__all__ = ["available_devices", "get_device", "seed_everything", "describe_device"]
+
+_KNOWN = ("cuda", "mps", "cpu")
+
+
+def _mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
+
+
+def available_devices() -> list[str]:
+    """Lista los tipos de dispositivo utilizables en esta máquina, en orden de preferencia.
+
+    Examples
+    --------
+    >>> "cpu" in available_devices()
+    True
+    """
+    found = []
+    if torch.cuda.is_available():
+        found.append("cuda")
+    if _mps_available():
+        found.append("mps")
+    found.append("cpu")
+    return found
+
+
+def get_device(preferred: str | None = None) -> torch.device:
+    """Devuelve el mejor dispositivo disponible: CUDA → MPS → CPU.
+
+    El orden se puede forzar con el argumento ``preferred`` o con la variable de
+    entorno ``PIDL_DEVICE`` (``cpu``, ``cuda``, ``cuda:1``, ``mps``); el argumento
+    tiene prioridad sobre la variable.
+
+    Raises
+    ------
+    ValueError
+        Si el dispositivo pedido no existe o no está disponible; el mensaje
+        lista los disponibles.
+
+    Examples
+    --------
+    >>> get_device("cpu")
+    device(type='cpu')
+    """
+    choice = preferred if preferred is not None else os.environ.get("PIDL_DEVICE")
+    available = available_devices()
+    if choice is None or choice.strip() == "":
+        return torch.device(available[0])
+    choice = choice.strip().lower()
+    kind, _, index = choice.partition(":")
+    if kind not in _KNOWN or (index and not index.isdigit()):
+        raise ValueError(
+            f"Dispositivo desconocido {choice!r} (¿PIDL_DEVICE?). "
+            f"Opciones válidas: {', '.join(_KNOWN)}; disponibles aquí: {', '.join(available)}."
+        )
+    if kind not in available:
+        raise ValueError(
+            f"Se pidió el dispositivo {choice!r} pero no está disponible en esta máquina. "
+            f"Disponibles: {', '.join(available)}."
+        )
+    if kind == "cuda" and index and int(index) >= torch.cuda.device_count():
+        raise ValueError(
+            f"Se pidió {choice!r} pero solo hay {torch.cuda.device_count()} GPU CUDA."
+        )
+    return torch.device(choice)
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Fija las semillas de Python, NumPy y PyTorch (CPU y CUDA).
+
+    Devuelve un ``torch.Generator`` sembrado con ``seed``, pensado para pasarlo a
+    un ``DataLoader`` (``generator=...``) y que el orden de los lotes sea
+    reproducible.
+
+    Examples
+    --------
+    >>> g = seed_everything(0)
+    >>> a = torch.rand(2); _ = seed_everything(0); b = torch.rand(2)
+    >>> bool(torch.equal(a, b))
+    True
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"seed debe ser un entero, no {type(seed).__name__}.")
+    seed = int(seed)
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed debe estar en [0, 2**32), se recibió {seed}.")
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # también siembra todas las GPU CUDA
+    generator = torch.Generator()
+    generator.manual_seed(seed)
+    return generator
+
+
+def describe_device(device: torch.device | str | None = None) -> str:
+    """Una línea que describe el dispositivo en uso, para la cabecera de cada capítulo.
+
+    Examples
+    --------
+    >>> describe_device("cpu").startswith("Dispositivo: cpu")
+    True
+    """
+    device = torch.device(device) if device is not None else get_device()
+    if device.type == "cuda":
+        name = torch.cuda.get_device_name(device)
+        detail = f"GPU {name}"
+    elif device.type == "mps":
+        detail = "GPU de Apple (MPS)"
+    else:
+        detail = f"{torch.get_num_threads()} hilos de CPU"
+    return f"Dispositivo: {device} ({detail}) · PyTorch {torch.__version__}"

@@ -1,0 +1,396 @@
+"""El bucle de entrenamiento del libro: ``fit`` y ``evaluate``.
+
+Los capítulos escriben el bucle a mano una vez (capítulo 2) y a partir de ahí
+usan ``fit``, que hace lo mismo y además:
+
+- mueve modelo y lotes al dispositivo (``non_blocking=True``);
+- usa precisión mixta (AMP) en CUDA si se pide (``amp=True``);
+- recorta la norma del gradiente (``grad_clip``);
+- avanza el *scheduler* por época (o por lote con ``scheduler_interval="batch"``);
+- hace *early stopping* y restaura los mejores pesos;
+- registra pérdidas, métricas, tasa de aprendizaje y segundos por época en un
+  ``History`` que sabe graficarse;
+- se detiene con un error claro si la pérdida se vuelve NaN o infinita.
+
+Para no sincronizar CPU y GPU en cada lote, las pérdidas de una época se
+acumulan en el dispositivo y se leen una sola vez al final de la época.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import torch
+from torch import nn
+
+__all__ = ["History", "fit", "evaluate", "accuracy"]
+
+Metric = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def accuracy(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Exactitud de un lote: fracción de aciertos.
+
+    ``output`` son *logits*: de forma (B, C) para C clases (se toma el argmax) o
+    (B,) / (B, 1) para clasificación binaria (se compara ``output > 0``).
+
+    Examples
+    --------
+    >>> accuracy(torch.tensor([[2.0, -1.0], [0.0, 3.0]]), torch.tensor([0, 0]))
+    tensor(0.5000)
+    """
+    if output.dim() == 2 and output.shape[1] > 1:
+        pred = output.argmax(dim=1)
+    else:
+        pred = (output.reshape(-1) > 0).to(target.dtype)
+    return (pred.reshape(-1) == target.reshape(-1)).float().mean()
+
+
+@dataclass
+class History:
+    """Registro por época de un entrenamiento con :func:`fit`.
+
+    Attributes
+    ----------
+    train_loss, val_loss : list[float]
+        Pérdida media por época (``val_loss`` vacía si no hubo validación).
+    metrics : dict[str, list[float]]
+        Métricas por época, con prefijo ``train_`` o ``val_`` (``val_acc``...).
+    lr : list[float]
+        Tasa de aprendizaje del primer grupo de parámetros al terminar cada época.
+    seconds : list[float]
+        Duración de cada época en segundos.
+    stopped_early : bool
+        Si el entrenamiento terminó por *early stopping*.
+
+    Examples
+    --------
+    >>> h = History(train_loss=[1.0, 0.5, 0.7], val_loss=[1.1, 0.6, 0.8])
+    >>> h.best_epoch, h.epochs
+    (2, 3)
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    metrics: dict[str, list[float]] = field(default_factory=dict)
+    lr: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    stopped_early: bool = False
+
+    @property
+    def epochs(self) -> int:
+        """Número de épocas registradas."""
+        return len(self.train_loss)
+
+    @property
+    def best_epoch(self) -> int:
+        """Época (contando desde 1) con menor pérdida de validación (o de entrenamiento)."""
+        curve = self.val_loss or self.train_loss
+        if not curve:
+            raise ValueError("El historial está vacío: no hay épocas registradas.")
+        return min(range(len(curve)), key=curve.__getitem__) + 1
+
+    @property
+    def total_seconds(self) -> float:
+        """Tiempo total de entrenamiento en segundos."""
+        return float(sum(self.seconds))
+
+    def plot(self, axes: Any = None, metrics: bool = True, title: str | None = None) -> Any:
+        """Grafica las curvas de aprendizaje (ver :func:`pidl.plotting.plot_history`)."""
+        from .plotting import plot_history
+
+        return plot_history(self, axes=axes, metrics=metrics, title=title)
+
+
+def _to_device(batch: Any, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+        raise ValueError(
+            "Cada lote debe ser un par (entradas, objetivos); se recibió "
+            f"{type(batch).__name__}" + (f" de largo {len(batch)}." if isinstance(batch, (tuple, list)) else ".")
+        )
+    x, y = batch
+    return x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+
+
+def _current_lr(optimizer: torch.optim.Optimizer) -> float:
+    return float(optimizer.param_groups[0]["lr"])
+
+
+class _Progress:
+    """Una sola línea de progreso: se reescribe en el notebook, y fuera de él
+    se imprime unas diez veces por entrenamiento."""
+
+    def __init__(self, epochs: int, enabled: bool) -> None:
+        self.epochs = epochs
+        self.enabled = enabled
+        self.handle = None
+        if not enabled:
+            return
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+
+            shell = get_ipython()
+            if shell is not None and "IPKernelApp" in shell.config:
+                self.handle = display("", display_id=True)
+        except ImportError:  # pragma: no cover - IPython siempre está con Jupyter
+            self.handle = None
+
+    def update(self, epoch: int, history: History) -> None:
+        if not self.enabled:
+            return
+        parts = [f"época {epoch}/{self.epochs}", f"train_loss {history.train_loss[-1]:.4g}"]
+        if history.val_loss:
+            parts.append(f"val_loss {history.val_loss[-1]:.4g}")
+        parts += [f"{k} {v[-1]:.4g}" for k, v in history.metrics.items()]
+        parts.append(f"{history.total_seconds:.1f} s")
+        line = " · ".join(parts)
+        if self.handle is not None:
+            from IPython.display import Pretty
+
+            self.handle.update(Pretty(line))
+        elif epoch == self.epochs or epoch % max(1, self.epochs // 10) == 0:
+            print(line, file=sys.stdout, flush=True)
+
+
+def _run_epoch(
+    model: nn.Module,
+    loader: Iterable,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    metrics: Mapping[str, Metric],
+    device: torch.device,
+    *,
+    optimizer: torch.optim.Optimizer | None = None,
+    scaler: torch.amp.GradScaler | None = None,
+    amp_dtype: torch.dtype | None = None,
+    grad_clip: float | None = None,
+    batch_scheduler: Any = None,
+    epoch: int = 0,
+) -> dict[str, float]:
+    """Una pasada por ``loader``; entrena si se da ``optimizer``. Devuelve medias."""
+    training = optimizer is not None
+    model.train(training)
+    loss_sums: list[torch.Tensor] = []
+    metric_sums: dict[str, list[torch.Tensor]] = {name: [] for name in metrics}
+    counts: list[int] = []
+    with torch.set_grad_enabled(training):
+        for x, y in (_to_device(b, device) for b in loader):
+            with torch.autocast(device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+                output = model(x)
+                loss = loss_fn(output, y)
+            if training:
+                optimizer.zero_grad(set_to_none=True)
+                if scaler is not None:
+                    scaler.scale(loss).backward()
+                    if grad_clip is not None:
+                        scaler.unscale_(optimizer)
+                        nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+                    scaler.step(optimizer)
+                    scaler.update()
+                else:
+                    loss.backward()
+                    if grad_clip is not None:
+                        nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+                    optimizer.step()
+                if batch_scheduler is not None:
+                    batch_scheduler.step()
+            n = len(y)
+            counts.append(n)
+            loss_sums.append(loss.detach().float() * n)
+            if metrics:
+                with torch.no_grad():
+                    out = output.detach().float()
+                    for name, fn in metrics.items():
+                        metric_sums[name].append(torch.as_tensor(fn(out, y), dtype=torch.float32) * n)
+    if not counts:
+        raise ValueError("El DataLoader no produjo ningún lote: ¿está vacío el conjunto de datos?")
+    # Una sola sincronización por época: se leen todas las pérdidas juntas.
+    losses = torch.stack(loss_sums).cpu()
+    bad = (~torch.isfinite(losses)).nonzero()
+    if len(bad):
+        where = "entrenamiento" if training else "evaluación"
+        raise FloatingPointError(
+            f"La pérdida se volvió {losses[bad[0, 0]].item()} en la época {epoch}, lote {bad[0, 0].item() + 1} "
+            f"({where}). Pruebe una tasa de aprendizaje menor, grad_clip o revisar los datos."
+        )
+    total = sum(counts)
+    result = {"loss": float(losses.sum()) / total}
+    for name, sums in metric_sums.items():
+        result[name] = float(torch.stack(sums).sum().cpu()) / total
+    return result
+
+
+def evaluate(
+    model: nn.Module,
+    loader: Iterable,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    metrics: Mapping[str, Metric] | None = None,
+    device: torch.device | str | None = None,
+) -> dict[str, float]:
+    """Evalúa ``model`` en modo ``eval()`` y sin gradientes.
+
+    Returns
+    -------
+    dict
+        ``{"loss": ..., <métrica>: ...}``, medias ponderadas por tamaño de lote.
+
+    Examples
+    --------
+    >>> from pidl.data import TensorLoader
+    >>> model = nn.Linear(2, 1)
+    >>> loader = TensorLoader(torch.randn(8, 2), torch.randn(8, 1), batch_size=4)
+    >>> sorted(evaluate(model, loader, nn.MSELoss()))
+    ['loss']
+    """
+    device = _resolve_device(model, device)
+    model.to(device)
+    return _run_epoch(model, loader, loss_fn, metrics or {}, device)
+
+
+def _resolve_device(model: nn.Module, device: torch.device | str | None) -> torch.device:
+    if device is not None:
+        return torch.device(device)
+    from .device import get_device
+
+    return get_device()
+
+
+def fit(
+    model: nn.Module,
+    train_loader: Iterable,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+    *,
+    epochs: int,
+    val_loader: Iterable | None = None,
+    metrics: Mapping[str, Metric] | None = None,
+    scheduler: Any = None,
+    scheduler_interval: Literal["epoch", "batch"] = "epoch",
+    device: torch.device | str | None = None,
+    amp: bool = False,
+    amp_dtype: torch.dtype = torch.float16,
+    grad_clip: float | None = None,
+    early_stopping: int | None = None,
+    progress: bool = True,
+) -> History:
+    """Entrena ``model`` durante ``epochs`` épocas y devuelve un :class:`History`.
+
+    Parameters
+    ----------
+    model
+        Cualquier ``nn.Module``; se mueve a ``device``.
+    train_loader, val_loader
+        Iterables de pares ``(x, y)`` (un ``DataLoader`` o un
+        :class:`pidl.data.TensorLoader`). Se asume que ``loss_fn`` devuelve la
+        media del lote.
+    loss_fn
+        ``loss_fn(output, y) -> escalar``.
+    optimizer
+        Un optimizador de ``torch.optim`` ya construido sobre ``model.parameters()``.
+    epochs
+        Número máximo de épocas.
+    metrics
+        ``{"acc": fn}`` con ``fn(output, y) -> escalar`` (media del lote). Se
+        registran como ``train_acc`` y ``val_acc``.
+    scheduler
+        Un *scheduler* de ``torch.optim.lr_scheduler``. Por defecto se avanza
+        una vez por época (``ReduceLROnPlateau`` recibe la pérdida de
+        validación, o la de entrenamiento si no hay validación). Los que se
+        definen por paso, como ``OneCycleLR(total_steps=epochs * len(train_loader))``,
+        se pasan con ``scheduler_interval="batch"``.
+    device
+        Dispositivo; por defecto :func:`pidl.get_device`.
+    amp, amp_dtype
+        Precisión mixta con ``torch.autocast``, solo en CUDA (en otro dispositivo
+        se avisa y se entrena en float32). Con ``float16`` se usa un ``GradScaler``.
+    grad_clip
+        Norma máxima del gradiente (``clip_grad_norm_``).
+    early_stopping
+        Paciencia en épocas: si la pérdida de validación no mejora durante
+        ``early_stopping`` épocas seguidas se detiene, y en todo caso al final se
+        restauran los pesos de la mejor época.
+    progress
+        Muestra una línea de progreso (en un notebook se actualiza en su lugar).
+
+    Raises
+    ------
+    FloatingPointError
+        Si la pérdida se vuelve NaN o infinita (el mensaje dice época y lote).
+
+    Examples
+    --------
+    >>> from pidl.data import TensorLoader
+    >>> x = torch.randn(64, 3); y = x @ torch.tensor([[1.0], [-2.0], [0.5]])
+    >>> model = nn.Linear(3, 1)
+    >>> opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    >>> hist = fit(model, TensorLoader(x, y, batch_size=16), nn.MSELoss(), opt,
+    ...            epochs=20, device="cpu", progress=False)
+    >>> hist.train_loss[-1] < 1e-3
+    True
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs debe ser un entero ≥ 1; se recibió {epochs!r}.")
+    if scheduler_interval not in ("epoch", "batch"):
+        raise ValueError(f"scheduler_interval debe ser 'epoch' o 'batch', no {scheduler_interval!r}.")
+    if early_stopping is not None and (not isinstance(early_stopping, int) or early_stopping < 1):
+        raise ValueError(f"early_stopping es una paciencia en épocas (entero ≥ 1), no {early_stopping!r}.")
+    if grad_clip is not None and not grad_clip > 0:
+        raise ValueError(f"grad_clip debe ser positivo; se recibió {grad_clip!r}.")
+    device = _resolve_device(model, device)
+    model.to(device)
+    metrics = dict(metrics or {})
+
+    amp_on = bool(amp) and device.type == "cuda"
+    if amp and not amp_on:
+        warnings.warn(f"amp=True solo tiene efecto en CUDA; en {device} se entrena en float32.", stacklevel=2)
+    scaler = torch.amp.GradScaler("cuda") if amp_on and amp_dtype == torch.float16 else None
+    plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    if plateau and scheduler_interval == "batch":
+        raise ValueError("ReduceLROnPlateau se avanza por época: use scheduler_interval='epoch'.")
+    batch_scheduler = scheduler if scheduler_interval == "batch" else None
+
+    history = History()
+    bar = _Progress(epochs, progress)
+    best_loss, best_state, stale = math.inf, None, 0
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        train = _run_epoch(
+            model, train_loader, loss_fn, metrics, device,
+            optimizer=optimizer, scaler=scaler, amp_dtype=amp_dtype if amp_on else None,
+            grad_clip=grad_clip, batch_scheduler=batch_scheduler, epoch=epoch,
+        )
+        history.train_loss.append(train.pop("loss"))
+        for name, value in train.items():
+            history.metrics.setdefault(f"train_{name}", []).append(value)
+        if val_loader is not None:
+            val = _run_epoch(model, val_loader, loss_fn, metrics, device,
+                             amp_dtype=amp_dtype if amp_on else None, epoch=epoch)
+            history.val_loss.append(val.pop("loss"))
+            for name, value in val.items():
+                history.metrics.setdefault(f"val_{name}", []).append(value)
+        monitored = history.val_loss[-1] if history.val_loss else history.train_loss[-1]
+        if scheduler is not None and scheduler_interval == "epoch":
+            scheduler.step(monitored) if plateau else scheduler.step()
+        history.lr.append(_current_lr(optimizer))
+        history.seconds.append(time.perf_counter() - start)
+        bar.update(epoch, history)
+
+        if early_stopping is not None:
+            if monitored < best_loss:
+                best_loss, stale = monitored, 0
+                best_state = copy.deepcopy(model.state_dict())
+            else:
+                stale += 1
+                if stale >= early_stopping:
+                    history.stopped_early = True
+                    break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return history
