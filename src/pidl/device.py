@@ -65,8 +65,8 @@ def get_device(preferred: str | None = None) -> torch.device:
     if choice is None or choice.strip() == "":
         return torch.device(available[0])
     choice = choice.strip().lower()
-    kind, _, index = choice.partition(":")
-    if kind not in _KNOWN or (index and not index.isdigit()):
+    kind, sep, index = choice.partition(":")
+    if kind not in _KNOWN or (sep and not index.isdigit()):
         raise ValueError(
             f"Dispositivo desconocido {choice!r} (¿PIDL_DEVICE?). "
             f"Opciones válidas: {', '.join(_KNOWN)}; disponibles aquí: {', '.join(available)}."

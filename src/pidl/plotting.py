@@ -122,7 +122,8 @@ def plot_decision_boundary(
     grid = np.column_stack([g0.ravel(), g1.ravel()])
     z = np.asarray(predict(grid), dtype=float).reshape(g0.shape)
     cmap = mpl.colors.ListedColormap([PALETTE[0], PALETTE[1]])
-    ax.contourf(g0, g1, z, levels=[-np.inf, 0.5, np.inf], cmap=cmap, alpha=0.18)
+    levels = [min(z.min(), 0.5) - 1.0, 0.5, max(z.max(), 0.5) + 1.0]
+    ax.contourf(g0, g1, z, levels=levels, cmap=cmap, alpha=0.18)
     ax.contour(g0, g1, z, levels=[0.5], colors="k", linewidths=1.2)
     for label, marker in ((0, "o"), (1, "s")):
         pts = x[y == label]

@@ -1,0 +1,63 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from pidl.device import available_devices, describe_device, get_device, seed_everything
+
+
+def test_default_is_first_available(monkeypatch):
+    monkeypatch.delenv("PIDL_DEVICE", raising=False)
+    assert get_device().type == available_devices()[0]
+
+
+def test_env_var_override(monkeypatch):
+    monkeypatch.setenv("PIDL_DEVICE", "cpu")
+    assert get_device() == torch.device("cpu")
+
+
+def test_argument_beats_env_var(monkeypatch):
+    monkeypatch.setenv("PIDL_DEVICE", "no-such-device")
+    assert get_device("cpu") == torch.device("cpu")
+
+
+@pytest.mark.parametrize("bad", ["tpu", "gpu", "cuda:x", "cpu:"])
+def test_unknown_device_lists_options(monkeypatch, bad):
+    monkeypatch.setenv("PIDL_DEVICE", bad)
+    with pytest.raises(ValueError, match="disponibles aquí: .*cpu"):
+        get_device()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="solo tiene sentido sin GPU")
+def test_unavailable_device_lists_available(monkeypatch):
+    monkeypatch.setenv("PIDL_DEVICE", "cuda")
+    with pytest.raises(ValueError, match="no está disponible.*Disponibles: .*cpu"):
+        get_device()
+
+
+def test_seed_everything_reproduces_all_generators():
+    g = seed_everything(123)
+    first = (random.random(), np.random.rand(), torch.rand(3), torch.rand(2, generator=g))
+    g = seed_everything(123)
+    second = (random.random(), np.random.rand(), torch.rand(3), torch.rand(2, generator=g))
+    assert first[0] == second[0] and first[1] == second[1]
+    assert torch.equal(first[2], second[2]) and torch.equal(first[3], second[3])
+    assert isinstance(g, torch.Generator)
+
+
+@pytest.mark.parametrize("bad", [1.5, "0", None, True])
+def test_seed_everything_rejects_non_integers(bad):
+    with pytest.raises(TypeError):
+        seed_everything(bad)
+
+
+def test_seed_everything_rejects_out_of_range():
+    with pytest.raises(ValueError):
+        seed_everything(-1)
+
+
+def test_describe_device_is_one_line():
+    text = describe_device("cpu")
+    assert "\n" not in text
+    assert text.startswith("Dispositivo: cpu") and torch.__version__ in text

@@ -1,0 +1,217 @@
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")  # solo en los tests unitarios: no hay pantalla
+
+import pytest
+import torch
+from torch import nn
+
+from pidl.data import TensorLoader
+from pidl.training import History, accuracy, evaluate, fit
+
+
+def regression_data(n=128, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 3, generator=g)
+    y = x @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.3
+    return x, y
+
+
+def test_fit_learns_linear_regression_and_records_history():
+    torch.manual_seed(0)
+    x, y = regression_data()
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    h = fit(model, TensorLoader(x, y, 32, shuffle=True), nn.MSELoss(), opt, epochs=15,
+            val_loader=TensorLoader(x, y, 64), device="cpu", progress=False)
+    assert h.epochs == 15 and len(h.val_loss) == 15 and len(h.lr) == 15 and len(h.seconds) == 15
+    assert h.train_loss[-1] < 1e-4 and h.val_loss[-1] < 1e-4
+    assert h.train_loss[0] > 100 * h.train_loss[-1]
+    assert torch.allclose(model.weight, torch.tensor([[1.0, -2.0, 0.5]]), atol=1e-2)
+
+
+def test_fit_matches_a_hand_written_loop_exactly():
+    x, y = regression_data()
+
+    def make():
+        torch.manual_seed(1)
+        return nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 1))
+
+    ref = make()
+    opt = torch.optim.SGD(ref.parameters(), lr=0.05)
+    loader = TensorLoader(x, y, 16)
+    for _ in range(3):
+        for xb, yb in loader:
+            opt.zero_grad()
+            nn.functional.mse_loss(ref(xb), yb).backward()
+            opt.step()
+    model = make()
+    fit(model, loader, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.05), epochs=3,
+        device="cpu", progress=False)
+    for a, b in zip(ref.parameters(), model.parameters()):
+        assert torch.allclose(a, b, atol=1e-7)
+
+
+def test_metrics_and_evaluate():
+    torch.manual_seed(0)
+    x = torch.randn(200, 2)
+    y = (x[:, 0] + x[:, 1] > 0).long()
+    model = nn.Linear(2, 2)
+    h = fit(model, TensorLoader(x, y, 50), nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=0.1),
+            epochs=20, val_loader=TensorLoader(x, y, 200), metrics={"acc": accuracy}, device="cpu", progress=False)
+    assert set(h.metrics) == {"train_acc", "val_acc"}
+    assert h.metrics["val_acc"][-1] > 0.95
+    res = evaluate(model, TensorLoader(x, y, 64), nn.CrossEntropyLoss(), {"acc": accuracy}, device="cpu")
+    assert math.isclose(res["acc"], h.metrics["val_acc"][-1], rel_tol=1e-6)
+    assert math.isclose(res["loss"], h.val_loss[-1], rel_tol=1e-5)
+
+
+def test_accuracy_binary_and_multiclass():
+    assert accuracy(torch.tensor([[1.0], [-2.0], [0.5]]), torch.tensor([1.0, 0.0, 0.0])).item() == pytest.approx(2 / 3)
+    assert accuracy(torch.tensor([[0.1, 0.9], [0.8, 0.2]]), torch.tensor([1, 1])).item() == pytest.approx(0.5)
+
+
+def test_early_stopping_restores_best_weights():
+    torch.manual_seed(0)
+    x, y = regression_data(64)
+    xv, yv = regression_data(64, seed=1)
+    yv = yv + 5.0 * torch.randn_like(yv)  # validación ruidosa: la mejor época llega antes del final
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    snapshots = []
+
+    class Spy(torch.optim.lr_scheduler.LRScheduler):
+        def step(self, *a, **k):
+            snapshots.append({k: v.clone() for k, v in model.state_dict().items()})
+            return super().step(*a, **k)
+
+        def get_lr(self):
+            return [g["lr"] for g in self.optimizer.param_groups]
+
+    h = fit(model, TensorLoader(x, y, 64), nn.MSELoss(), opt, epochs=200,
+            val_loader=TensorLoader(xv, yv, 64), scheduler=Spy(opt), early_stopping=3,
+            device="cpu", progress=False)
+    assert h.stopped_early and h.epochs < 200
+    assert h.epochs - h.best_epoch == 3
+    best = snapshots[h.best_epoch]  # el índice 0 es la llamada del constructor
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, best[k])
+
+
+def test_scheduler_per_epoch_and_per_batch():
+    x, y = regression_data(64)
+    loader = TensorLoader(x, y, 16)  # 4 lotes por época
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=1.0)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    h = fit(model, loader, nn.MSELoss(), opt, epochs=3, scheduler=sched, device="cpu", progress=False)
+    assert h.lr == pytest.approx([0.5, 0.25, 0.125])
+
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=3 * len(loader))
+    h = fit(model, loader, nn.MSELoss(), opt, epochs=3, scheduler=sched, scheduler_interval="batch",
+            device="cpu", progress=False)
+    assert sched.last_epoch == 12  # un paso por lote
+
+
+def test_reduce_on_plateau_receives_monitored_loss():
+    x, y = regression_data(64)
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=1e-6)  # la pérdida casi no cambia: meseta
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0, factor=0.5)
+    h = fit(model, TensorLoader(x, y, 64), nn.MSELoss(), opt, epochs=4, scheduler=sched,
+            device="cpu", progress=False)
+    assert h.lr == pytest.approx([1e-6, 5e-7, 2.5e-7, 1.25e-7])
+    with pytest.raises(ValueError, match="por época"):
+        fit(model, TensorLoader(x, y, 64), nn.MSELoss(), opt, epochs=1, scheduler=sched,
+            scheduler_interval="batch", device="cpu", progress=False)
+
+
+def test_grad_clip_bounds_the_update():
+    x, y = regression_data(64)
+    y = y * 1e4
+    model = nn.Linear(3, 1)
+    with torch.no_grad():
+        model.weight.zero_(); model.bias.zero_()
+    fit(model, TensorLoader(x, y, 64), nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=1.0),
+        epochs=1, grad_clip=0.5, device="cpu", progress=False)
+    step = torch.cat([model.weight.flatten(), model.bias]).norm()
+    assert step <= 0.5 + 1e-5
+
+
+def test_nan_loss_names_epoch_and_batch():
+    x, y = regression_data(64)
+    y[40] = float("nan")  # cae en el lote 3 (lotes de 16)
+    model = nn.Linear(3, 1)
+    with pytest.raises(FloatingPointError, match=r"época 1, lote 3"):
+        fit(model, TensorLoader(x, y, 16), nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.01),
+            epochs=2, device="cpu", progress=False)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"epochs": 0}, "epochs"),
+    ({"epochs": 2, "early_stopping": 0}, "early_stopping"),
+    ({"epochs": 2, "grad_clip": -1.0}, "grad_clip"),
+    ({"epochs": 2, "scheduler_interval": "step"}, "scheduler_interval"),
+])
+def test_bad_arguments(kwargs, match):
+    x, y = regression_data(16)
+    model = nn.Linear(3, 1)
+    with pytest.raises(ValueError, match=match):
+        fit(model, TensorLoader(x, y, 8), nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+            device="cpu", progress=False, **kwargs)
+
+
+def test_bad_batches_and_empty_loader():
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="par"):
+        fit(model, [torch.zeros(2, 3)], nn.MSELoss(), opt, epochs=1, device="cpu", progress=False)
+    with pytest.raises(ValueError, match="ningún lote"):
+        fit(model, [], nn.MSELoss(), opt, epochs=1, device="cpu", progress=False)
+
+
+def test_amp_off_cuda_warns_and_trains_in_float32():
+    x, y = regression_data(32)
+    model = nn.Linear(3, 1)
+    with pytest.warns(UserWarning, match="CUDA"):
+        h = fit(model, TensorLoader(x, y, 16), nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+                epochs=2, amp=True, device="cpu", progress=False)
+    assert model.weight.dtype == torch.float32 and h.epochs == 2
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="requiere CUDA")
+@pytest.mark.parametrize("amp", [False, True])
+def test_fit_on_cuda(amp):
+    x, y = regression_data()
+    model = nn.Sequential(nn.Linear(3, 32), nn.ReLU(), nn.Linear(32, 1))
+    h = fit(model, TensorLoader(x, y, 32), nn.MSELoss(), torch.optim.Adam(model.parameters(), lr=1e-2),
+            epochs=30, device="cuda", amp=amp, progress=False)
+    assert next(model.parameters()).is_cuda
+    assert h.train_loss[-1] < 0.05 * h.train_loss[0]
+
+
+def test_progress_prints_a_bounded_number_of_lines(capsys):
+    x, y = regression_data(32)
+    model = nn.Linear(3, 1)
+    fit(model, TensorLoader(x, y, 16), nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+        epochs=100, device="cpu", progress=True)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert 1 <= len(lines) <= 11
+    assert lines[-1].startswith("época 100/100")
+
+
+def test_history_plot_and_best_epoch():
+    h = History(train_loss=[3.0, 2.0, 1.0], val_loss=[3.0, 1.5, 2.5],
+                metrics={"train_acc": [0.5, 0.6, 0.7], "val_acc": [0.5, 0.7, 0.6]})
+    assert h.best_epoch == 2
+    axes = h.plot()
+    assert len(axes) == 2
+    assert axes[0].get_yscale() == "log"
+    with pytest.raises(ValueError):
+        History().best_epoch
+    with pytest.raises(ValueError):
+        History().plot()
