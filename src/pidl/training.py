@@ -18,6 +18,7 @@ acumulan en el dispositivo y se leen una sola vez al final de la época.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import sys
@@ -180,9 +181,15 @@ def _run_epoch(
     loss_sums: list[torch.Tensor] = []
     metric_sums: dict[str, list[torch.Tensor]] = {name: [] for name in metrics}
     counts: list[int] = []
+
+    def autocast() -> contextlib.AbstractContextManager:
+        if amp_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device.type, dtype=amp_dtype)
+
     with torch.set_grad_enabled(training):
         for x, y in (_to_device(b, device) for b in loader):
-            with torch.autocast(device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+            with autocast():
                 output = model(x)
                 loss = loss_fn(output, y)
             if training:
