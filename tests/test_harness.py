@@ -88,3 +88,38 @@ def test_markdown_without_kernelspec_is_not_collected(book):
     result = book.runpytest_subprocess(*ARGS, "--collect-only", "-q")
     assert "notas.md" not in result.stdout.str()
     assert "01-sano.md::Cell 0" in result.stdout.str()
+
+
+def _mini_book(tmp_path: Path, chapter: str) -> Path:
+    """Un libro con la configuración real del repositorio y un único capítulo."""
+    import shutil
+
+    book_dir = tmp_path / "libro"
+    (book_dir / "chapters").mkdir(parents=True)
+    shutil.copy(ROOT / "_config.yml", book_dir / "_config.yml")
+    shutil.copy(ROOT / "references.bib", book_dir / "references.bib")
+    (book_dir / "intro.md").write_text("# Inicio\n", encoding="utf-8")
+    (book_dir / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n  - file: chapters/cap\n", encoding="utf-8"
+    )
+    (book_dir / "chapters" / "cap.md").write_text(chapter, encoding="utf-8")
+    return book_dir
+
+
+@pytest.mark.parametrize("chapter, ok", [(GOOD, True), (BAD, False)], ids=["sano", "roto"])
+def test_book_build_fails_on_a_failing_hidden_assertion(tmp_path, chapter, ok):
+    import subprocess
+    import sys
+
+    book_dir = _mini_book(tmp_path, chapter)
+    jb = Path(sys.executable).with_name("jupyter-book")
+    proc = subprocess.run(
+        [str(jb), "build", "-W", "-n", "--keep-going", str(book_dir)],
+        capture_output=True, text=True, timeout=300,
+    )
+    output = proc.stdout + proc.stderr
+    if ok:
+        assert proc.returncode == 0, output[-3000:]
+    else:
+        assert proc.returncode != 0
+        assert "AssertionError" in output and "val_acc" in output
