@@ -64,3 +64,18 @@ def test_rejects_bad_input():
         gradient_check(lambda: w**2, [w])
     with pytest.raises(ValueError, match="eps"):
         gradient_check(lambda: (w**2).sum(), [w], eps=0.0)
+
+
+def test_loss_that_differentiates_inputs_works():
+    """Una pérdida de PINN usa autograd dentro de fn(): debe poder hacerlo."""
+    from pidl.residuals import partial
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(1, 6), nn.Tanh(), nn.Linear(6, 1)).double()
+    t = torch.linspace(0, 1, 7, dtype=torch.float64).reshape(-1, 1).requires_grad_(True)
+
+    def residual_loss():
+        u = model(t)
+        return (partial(u, t, 0, order=2) + 4 * u).pow(2).mean()
+
+    assert gradient_check(residual_loss, model.parameters(), eps=1e-5) < 1e-6
