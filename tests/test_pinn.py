@@ -1,0 +1,316 @@
+"""Tests de pidl.pinn: la red, los muestreadores, train_pinn y relative_l2."""
+
+import math
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from pidl.pinn import (  # noqa: E402
+    PINN,
+    PINNHistory,
+    relative_l2,
+    resample_adaptive,
+    sample_sobol,
+    sample_uniform,
+    train_pinn,
+)
+from pidl.residuals import partial  # noqa: E402
+
+DTYPES = [torch.float32, torch.float64]
+
+
+# ------------------------------------------------------------------ PINN
+
+
+def test_normalization_maps_bounds_to_plus_minus_one():
+    model = PINN(2, lower=[0.0, -3.0], upper=[2.0, 5.0])
+    corners = torch.tensor([[0.0, -3.0], [2.0, 5.0], [1.0, 1.0]])
+    expected = torch.tensor([[-1.0, -1.0], [1.0, 1.0], [0.0, 0.0]])
+    torch.testing.assert_close(model.embed(corners), expected)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_forward_shapes_and_fourier_features(dtype):
+    model = PINN(3, out_dim=2, width=8, depth=2, fourier_features=5, fourier_scale=2.0,
+                 lower=[0, 0, 0], upper=[1, 1, 1]).to(dtype)
+    x = torch.rand(7, 3, dtype=dtype)
+    assert model.embed(x).shape == (7, 10)
+    assert model(x).shape == (7, 2) and model(x).dtype == dtype
+    # B es fijo: un buffer (viaja con .to y con el state_dict), no un parámetro
+    assert "fourier_B" in dict(model.named_buffers())
+    assert all(p.shape != (3, 5) for p in model.parameters())
+    assert model.fourier_B.dtype == dtype
+    emb = model.embed(x)
+    torch.testing.assert_close(emb[:, :5] ** 2 + emb[:, 5:] ** 2, torch.ones(7, 5, dtype=dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_output_transform_enforces_constraint_exactly(dtype):
+    for seed in range(3):
+        model = PINN(1, output_transform=lambda t, n: 1.0 + t * n,
+                     generator=torch.Generator().manual_seed(seed)).to(dtype)
+        t = torch.zeros(4, 1, dtype=dtype)
+        assert torch.equal(model(t), torch.ones(4, 1, dtype=dtype))
+    # condición de Dirichlet en los dos extremos de [0, 1]
+    model = PINN(1, output_transform=lambda x, n: x * (1 - x) * n)
+    assert torch.equal(model(torch.tensor([[0.0], [1.0]])), torch.zeros(2, 1))
+
+
+def test_generator_makes_init_reproducible_and_biases_zero():
+    a = PINN(2, fourier_features=4, generator=torch.Generator().manual_seed(1))
+    b = PINN(2, fourier_features=4, generator=torch.Generator().manual_seed(1))
+    for (name, pa), pb in zip(a.state_dict().items(), b.state_dict().values()):
+        assert torch.equal(pa, pb), name
+    assert all(torch.count_nonzero(m.bias) == 0 for m in a.net if isinstance(m, torch.nn.Linear))
+
+
+def test_activations():
+    x = torch.rand(5, 1)
+    for act in ("tanh", "sin", "gelu", "silu", "softplus", torch.nn.Tanh()):
+        assert PINN(1, width=4, depth=1, activation=act)(x).shape == (5, 1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"lower": [1.0], "upper": [0.0]}, ValueError, "lower debe ser menor"),
+        ({"lower": [0.0, 0.0], "upper": [1.0, 1.0]}, ValueError, "largo 2"),
+        ({"lower": [0.0]}, ValueError, "juntos"),
+        ({"width": 0}, ValueError, "width"),
+        ({"depth": 1.5}, ValueError, "depth"),
+        ({"activation": "swish2"}, ValueError, "activation"),
+        ({"activation": 3}, TypeError, "activation"),
+        ({"fourier_features": -1}, ValueError, "fourier_features"),
+        ({"fourier_scale": 0.0}, ValueError, "fourier_scale"),
+        ({"output_transform": 3}, TypeError, "output_transform"),
+    ],
+)
+def test_pinn_bad_construction(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        PINN(1, **kwargs)
+
+
+def test_pinn_bad_input():
+    model = PINN(2)
+    with pytest.raises(ValueError, match=r"forma \(N, 2\)"):
+        model(torch.rand(5, 3))
+    with pytest.raises(ValueError, match=r"forma \(N, 2\)"):
+        model(torch.rand(5))
+    with pytest.raises(TypeError, match="float64"):
+        model(torch.rand(5, 2, dtype=torch.float64))
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        model(np.zeros((5, 2)))
+    bad = PINN(1, output_transform=lambda t, n: n.sum())
+    with pytest.raises(ValueError, match="output_transform debe devolver"):
+        bad(torch.rand(5, 1))
+
+
+# ------------------------------------------------------------ muestreo
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_samplers_shape_bounds_dtype(dtype):
+    lower, upper = [0.0, -2.0, 10.0], [1.0, 2.0, 10.5]
+    g = torch.Generator().manual_seed(0)
+    for x in (sample_uniform(500, lower, upper, generator=g, dtype=dtype),
+              sample_sobol(512, lower, upper, dtype=dtype)):
+        assert x.dtype == dtype and x.shape[1] == 3 and x.shape[0] in (500, 512)
+        assert not x.requires_grad
+        assert (x >= torch.tensor(lower, dtype=dtype)).all() and (x <= torch.tensor(upper, dtype=dtype)).all()
+        # cubren la caja: cada coordenada llega cerca de sus dos cotas
+        span = torch.tensor(upper, dtype=dtype) - torch.tensor(lower, dtype=dtype)
+        assert ((x.min(0).values - torch.tensor(lower, dtype=dtype)) / span < 0.02).all()
+
+
+def test_sobol_is_reproducible_and_evenly_spread():
+    a = sample_sobol(64, [0.0, 0.0], [1.0, 1.0], seed=3)
+    assert torch.equal(a, sample_sobol(64, [0.0, 0.0], [1.0, 1.0], seed=3))
+    assert not torch.equal(a, sample_sobol(64, [0.0, 0.0], [1.0, 1.0], seed=4))
+    # 64 puntos de Sobol: exactamente 16 en cada cuadrante (uniformes: no)
+    counts = torch.bincount((a[:, 0] > 0.5).long() * 2 + (a[:, 1] > 0.5).long())
+    assert counts.tolist() == [16, 16, 16, 16]
+    g1, g2 = torch.Generator().manual_seed(5), torch.Generator().manual_seed(5)
+    assert torch.equal(sample_uniform(10, [0.0], [1.0], generator=g1), sample_uniform(10, [0.0], [1.0], generator=g2))
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [((0, [0.0], [1.0]), "n debe"), ((5, [1.0], [1.0]), "lower debe ser menor"),
+     ((5, [0.0, 0.0], [1.0]), "mismo largo"), ((2.5, [0.0], [1.0]), "n debe"),
+     ((5, [0.0], [np.inf]), "finitos")],
+)
+def test_samplers_bad_input(args, match):
+    for sampler in (sample_uniform, sample_sobol):
+        with pytest.raises(ValueError, match=match):
+            sampler(*args)
+
+
+def test_resample_adaptive_picks_high_residual_regions():
+    calls = []
+
+    def residual_fn(x):
+        calls.append(x.requires_grad)
+        u = torch.exp(-(((x[:, :1] - 0.7) / 0.05) ** 2))
+        return partial(u, x, 0) + u  # deriva: necesita requires_grad
+
+    g = torch.Generator().manual_seed(0)
+    top = resample_adaptive(residual_fn, 50, [0.0], [1.0], generator=g)
+    assert calls == [True]
+    assert top.shape == (50, 1) and not top.requires_grad
+    assert ((top - 0.7).abs() < 0.15).all()
+    soft = resample_adaptive(residual_fn, 50, [0.0], [1.0], power=2.0, generator=g, dtype=torch.float64)
+    assert soft.dtype == torch.float64
+    assert ((soft - 0.7).abs() < 0.15).float().mean() > 0.8
+    with pytest.raises(ValueError, match="n_candidates"):
+        resample_adaptive(residual_fn, 50, [0.0], [1.0], n_candidates=10)
+    with pytest.raises(ValueError, match="residual_fn debe devolver"):
+        resample_adaptive(lambda x: x.sum(), 5, [0.0], [1.0])
+
+
+# ------------------------------------------------------------ entrenamiento
+
+
+def _decay_problem(dtype):
+    """u' = -u, u(0) = 1 impuesta exactamente; solución e^{-t} en [0, 2]."""
+    torch.manual_seed(0)
+    model = PINN(1, width=20, depth=2, lower=[0.0], upper=[2.0],
+                 output_transform=lambda t, n: 1 + t * n).to(dtype)
+    t = sample_sobol(64, [0.0], [2.0], dtype=dtype).requires_grad_(True)
+    t_test = torch.linspace(0, 2, 101, dtype=dtype).reshape(-1, 1)
+
+    def loss_terms():
+        u = model(t)
+        return {"edo": (partial(u, t, 0) + u).pow(2).mean()}
+
+    def error_fn():
+        with torch.no_grad():
+            return relative_l2(model(t_test), torch.exp(-t_test))
+
+    return model, loss_terms, error_fn
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_train_pinn_solves_tiny_ode_quickly(dtype):
+    model, loss_terms, error_fn = _decay_problem(dtype)
+    start = time.perf_counter()
+    hist = train_pinn(model, loss_terms, adam_iters=300, adam_lr=1e-2, lbfgs_iters=200,
+                      error_fn=error_fn, log_every=50, progress=False)
+    assert time.perf_counter() - start < 10
+    assert hist.final_error < 1e-3, hist.error
+    assert hist.final_loss < 1e-6
+    assert isinstance(hist, PINNHistory)
+    n = len(hist.iteration)
+    assert len(hist.loss) == len(hist.seconds) == len(hist.error) == len(hist.phase) == len(hist.terms["edo"]) == n
+    assert hist.iteration[:7] == [0, 50, 100, 150, 200, 250, 300] and hist.phase[6] == "adam"
+    assert hist.phase[-1] == "lbfgs" and hist.lbfgs_start > 300
+    assert all(b >= a for a, b in zip(hist.seconds, hist.seconds[1:]))
+    assert hist.total_seconds == hist.seconds[-1] > 0
+    # L-BFGS mejora mucho sobre Adam
+    assert hist.final_loss < 1e-2 * hist.loss[6]
+    ax = hist.plot()
+    assert ax.get_yscale() == "log"
+
+
+def test_train_pinn_weights_and_extra_params_inverse_problem():
+    # problema inverso: u' = -k u con k desconocido, a partir de datos de e^{-1.5 t}
+    torch.manual_seed(0)
+    dtype = torch.float64
+    model = PINN(1, width=16, depth=2, lower=[0.0], upper=[1.0]).to(dtype)
+    log_k = torch.zeros((), dtype=dtype, requires_grad=True)
+    t = torch.linspace(0, 1, 32, dtype=dtype).reshape(-1, 1).requires_grad_(True)
+    t_data = torch.linspace(0, 1, 10, dtype=dtype).reshape(-1, 1)
+    u_data = torch.exp(-1.5 * t_data)
+
+    def loss_terms():
+        u = model(t)
+        return {"edo": (partial(u, t, 0) + log_k.exp() * u).pow(2).mean(),
+                "datos": (model(t_data) - u_data).pow(2).mean()}
+
+    hist = train_pinn(model, loss_terms, adam_iters=200, adam_lr=1e-2, lbfgs_iters=300,
+                      weights={"datos": 10.0}, extra_params=[log_k], progress=False)
+    assert set(hist.terms) == {"edo", "datos"}
+    total = hist.terms["edo"][-1] + 10.0 * hist.terms["datos"][-1]
+    assert hist.loss[-1] == pytest.approx(total, rel=1e-9)
+    assert log_k.exp().item() == pytest.approx(1.5, rel=1e-3)
+
+
+def test_train_pinn_adam_only_and_lbfgs_only():
+    model, loss_terms, _ = _decay_problem(torch.float64)
+    h = train_pinn(model, loss_terms, adam_iters=20, log_every=10, progress=False)
+    assert h.iteration == [0, 10, 20] and set(h.phase) == {"adam"} and h.lbfgs_start is None
+    h = train_pinn(model, loss_terms, adam_iters=0, lbfgs_iters=20, log_every=10, progress=False)
+    assert h.iteration[0] == 0 and h.phase[-1] == "lbfgs"
+
+
+def test_train_pinn_nan_names_iteration():
+    model = PINN(1, width=4, depth=1)
+    x = torch.rand(8, 1)
+    hist_calls = {"n": 0}
+
+    def loss_terms():
+        hist_calls["n"] += 1
+        value = model(x).pow(2).mean()
+        if hist_calls["n"] > 6:  # la evaluación del registro inicial + 5 pasos
+            value = value * float("nan")
+        return {"edo": value}
+
+    with pytest.raises(FloatingPointError, match="iteración 5"):
+        train_pinn(model, loss_terms, adam_iters=50, log_every=100, progress=False)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"adam_iters": 0, "lbfgs_iters": 0}, ValueError, "nada que entrenar"),
+        ({"adam_iters": -1}, ValueError, "adam_iters"),
+        ({"log_every": 0}, ValueError, "log_every"),
+        ({"adam_lr": 0.0}, ValueError, "adam_lr"),
+        ({"weights": {"fisica": 1.0}}, ValueError, "fisica"),
+    ],
+)
+def test_train_pinn_bad_arguments(kwargs, error, match):
+    model = PINN(1, width=4, depth=1)
+    x = torch.rand(8, 1)
+    with pytest.raises(error, match=match):
+        train_pinn(model, lambda: {"edo": model(x).pow(2).mean()}, progress=False, **{"adam_iters": 5, **kwargs})
+
+
+def test_train_pinn_bad_loss_terms():
+    model = PINN(1, width=4, depth=1)
+    x = torch.rand(8, 1)
+    with pytest.raises(ValueError, match="escalar"):
+        train_pinn(model, lambda: {"edo": model(x).pow(2)}, adam_iters=5, progress=False)
+    with pytest.raises(TypeError, match="dict"):
+        train_pinn(model, lambda: model(x).pow(2).mean(), adam_iters=5, progress=False)
+
+
+def test_progress_prints_few_lines_outside_a_notebook(capsys):
+    model, loss_terms, _ = _decay_problem(torch.float32)
+    train_pinn(model, loss_terms, adam_iters=200, log_every=2, progress=True)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert 5 <= len(lines) <= 12
+    assert lines[-1].startswith("iteración 200/200")
+
+
+# ------------------------------------------------------------ relative_l2
+
+
+def test_relative_l2():
+    ref = np.array([3.0, 4.0])
+    assert relative_l2(ref, ref) == 0.0
+    assert relative_l2(np.array([3.0, 5.0]), ref) == pytest.approx(0.2)
+    assert relative_l2(torch.tensor([[3.0], [5.0]], requires_grad=True), ref.reshape(2, 1)) == pytest.approx(0.2)
+    assert isinstance(relative_l2(torch.ones(3), torch.ones(3)), float)
+    with pytest.raises(ValueError, match="misma forma"):
+        relative_l2(torch.ones(5), torch.ones(5, 1))
+    with pytest.raises(ValueError, match="cero"):
+        relative_l2(np.ones(3), np.zeros(3))
+    with pytest.raises(TypeError, match="ref"):
+        relative_l2(np.ones(2), ["a", "b"])
+    assert math.isnan(relative_l2(np.array([np.nan, 1.0]), ref))
