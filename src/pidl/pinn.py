@@ -397,8 +397,14 @@ class PINNHistory:
 
     @property
     def lbfgs_start(self) -> int | None:
-        """Iteración en la que empezó L-BFGS (``None`` si no hubo L-BFGS)."""
-        return next((it for it, ph in zip(self.iteration, self.phase) if ph == "lbfgs"), None)
+        """Iteración en la que empezó L-BFGS (``None`` si no hubo L-BFGS).
+
+        El registro anterior al primero de L-BFGS es el último de Adam, hecho justo
+        antes del cambio de optimizador."""
+        for k, phase in enumerate(self.phase):
+            if phase == "lbfgs":
+                return self.iteration[max(k - 1, 0)]
+        return None
 
     def plot(self, ax: Any = None, title: str | None = None) -> Any:
         """Términos de la pérdida (y el error, si hay) contra la iteración, en escala log.
