@@ -22,7 +22,6 @@ impuestas de forma exacta (``u = 1 + t² · red``)::
 from __future__ import annotations
 
 import math
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,8 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+
+from ._progress import ProgressLine
 
 __all__ = [
     "PINN",
@@ -430,38 +431,12 @@ class PINNHistory:
         return ax
 
 
-class _Line:
-    """Una línea de progreso: en un kernel se reescribe (``display_id``); fuera
-    de él se imprime unas diez veces en total."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled, self.handle, self.printed = total, enabled, None, -1
-        if enabled:
-            try:
-                from IPython import get_ipython
-                from IPython.display import display
-
-                shell = get_ipython()
-                if shell is not None and "IPKernelApp" in shell.config:
-                    self.handle = display("", display_id=True)
-            except ImportError:  # pragma: no cover
-                pass
-
-    def update(self, it: int, history: PINNHistory) -> None:
-        if not self.enabled:
-            return
-        parts = [f"iteración {it}/{self.total} ({history.phase[-1]})", f"pérdida {history.loss[-1]:.3e}"]
-        if history.error:
-            parts.append(f"error {history.error[-1]:.3e}")
-        parts.append(f"{history.total_seconds:.1f} s")
-        line = " · ".join(parts)
-        if self.handle is not None:
-            from IPython.display import Pretty
-
-            self.handle.update(Pretty(line))
-        elif it == self.total or it // max(1, self.total // 10) > self.printed:
-            self.printed = it // max(1, self.total // 10)
-            print(line, file=sys.stdout, flush=True)
+def _progress_text(it: int, total: int, history: PINNHistory) -> str:
+    parts = [f"iteración {it}/{total} ({history.phase[-1]})", f"pérdida {history.loss[-1]:.3e}"]
+    if history.error:
+        parts.append(f"error {history.error[-1]:.3e}")
+    parts.append(f"{history.total_seconds:.1f} s")
+    return " · ".join(parts)
 
 
 def train_pinn(
@@ -541,7 +516,8 @@ def train_pinn(
         raise ValueError("No hay parámetros entrenables.")
 
     history = PINNHistory()
-    line = _Line(adam_iters + lbfgs_iters, progress)
+    total_iters = adam_iters + lbfgs_iters
+    line = ProgressLine(total_iters, progress)
     clock = {"train": 0.0, "start": time.perf_counter()}
 
     def evaluate() -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
@@ -576,7 +552,7 @@ def train_pinn(
             history.terms.setdefault(name, []).append(value)
         if error_fn is not None:
             history.error.append(float(error_fn()))
-        line.update(it, history)
+        line.update(it, _progress_text(it, total_iters, history))
         clock["start"] = time.perf_counter()
 
     def check(total: torch.Tensor, it: int, phase: str) -> None:

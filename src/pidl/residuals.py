@@ -86,8 +86,8 @@ def grad(u: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     --------
     >>> x = torch.tensor([[1.0, 2.0]], requires_grad=True)
     >>> u = x[:, :1] ** 2 * x[:, 1:]          # u = x0² x1
-    >>> grad(u, x)                            # (2 x0 x1, x0²)
-    tensor([[4., 1.]], grad_fn=<MulBackward0>)
+    >>> grad(u, x).detach()                   # (2 x0 x1, x0²)
+    tensor([[4., 1.]])
     """
     _check_inputs(u, x)
     return _raw_grad(u, x, strict=True)
@@ -125,9 +125,9 @@ def laplacian(u: torch.Tensor, x: torch.Tensor, dims: list[int] | None = None) -
     --------
     >>> x = torch.tensor([[1.0, 2.0], [0.5, -1.0]], requires_grad=True)
     >>> u = (x ** 2).sum(dim=1, keepdim=True)  # Δ(x² + y²) = 4
-    >>> laplacian(u, x)
+    >>> laplacian(u, x).detach()
     tensor([[4.],
-            [4.]], grad_fn=<ViewBackward0>)
+            [4.]])
     """
     _check_inputs(u, x)
     dims = list(range(x.shape[1])) if dims is None else list(dims)
@@ -151,8 +151,8 @@ def divergence(v: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     --------
     >>> x = torch.tensor([[1.0, 2.0]], requires_grad=True)
     >>> v = torch.cat([x[:, :1] * x[:, 1:], x[:, 1:] ** 2], dim=1)  # (xy, y²)
-    >>> divergence(v, x)                                            # y + 2y
-    tensor([[6.]], grad_fn=<ViewBackward0>)
+    >>> divergence(v, x).detach()                                   # y + 2y
+    tensor([[6.]])
     """
     if not isinstance(v, torch.Tensor) or v.dim() != 2:
         raise ValueError("v debe ser un tensor de forma (N, d).")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
-import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -30,6 +29,8 @@ from typing import Any, Literal
 
 import torch
 from torch import nn
+
+from ._progress import ProgressLine
 
 __all__ = ["History", "fit", "evaluate", "accuracy"]
 
@@ -124,41 +125,13 @@ def _current_lr(optimizer: torch.optim.Optimizer) -> float:
     return float(optimizer.param_groups[0]["lr"])
 
 
-class _Progress:
-    """Una sola línea de progreso: se reescribe en el notebook, y fuera de él
-    se imprime unas diez veces por entrenamiento."""
-
-    def __init__(self, epochs: int, enabled: bool) -> None:
-        self.epochs = epochs
-        self.enabled = enabled
-        self.handle = None
-        if not enabled:
-            return
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
-
-            shell = get_ipython()
-            if shell is not None and "IPKernelApp" in shell.config:
-                self.handle = display("", display_id=True)
-        except ImportError:  # pragma: no cover - IPython siempre está con Jupyter
-            self.handle = None
-
-    def update(self, epoch: int, history: History) -> None:
-        if not self.enabled:
-            return
-        parts = [f"época {epoch}/{self.epochs}", f"train_loss {history.train_loss[-1]:.4g}"]
-        if history.val_loss:
-            parts.append(f"val_loss {history.val_loss[-1]:.4g}")
-        parts += [f"{k} {v[-1]:.4g}" for k, v in history.metrics.items()]
-        parts.append(f"{history.total_seconds:.1f} s")
-        line = " · ".join(parts)
-        if self.handle is not None:
-            from IPython.display import Pretty
-
-            self.handle.update(Pretty(line))
-        elif epoch == self.epochs or epoch % max(1, self.epochs // 10) == 0:
-            print(line, file=sys.stdout, flush=True)
+def _progress_text(epoch: int, epochs: int, history: History) -> str:
+    parts = [f"época {epoch}/{epochs}", f"train_loss {history.train_loss[-1]:.4g}"]
+    if history.val_loss:
+        parts.append(f"val_loss {history.val_loss[-1]:.4g}")
+    parts += [f"{k} {v[-1]:.4g}" for k, v in history.metrics.items()]
+    parts.append(f"{history.total_seconds:.1f} s")
+    return " · ".join(parts)
 
 
 def _run_epoch(
@@ -364,7 +337,7 @@ def fit(
     batch_scheduler = scheduler if scheduler_interval == "batch" else None
 
     history = History()
-    bar = _Progress(epochs, progress)
+    bar = ProgressLine(epochs, progress)
     best_loss, best_state, stale = math.inf, None, 0
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
@@ -387,7 +360,7 @@ def fit(
             scheduler.step(monitored) if plateau else scheduler.step()
         history.lr.append(_current_lr(optimizer))
         history.seconds.append(time.perf_counter() - start)
-        bar.update(epoch, history)
+        bar.update(epoch, _progress_text(epoch, epochs, history))
 
         if early_stopping is not None:
             if monitored < best_loss:
