@@ -121,6 +121,27 @@ def _to_device(batch: Any, device: torch.device) -> tuple[torch.Tensor, torch.Te
     return x.to(device, non_blocking=True), y.to(device, non_blocking=True)
 
 
+def _check_loader(loader: Any, name: str) -> None:
+    """Rechaza con un mensaje claro lo que no es un iterable de lotes."""
+    from torch.utils.data import Dataset
+
+    if isinstance(loader, Dataset):
+        raise TypeError(
+            f"{name} es un Dataset ({type(loader).__name__}), que da ejemplos sueltos y no lotes: "
+            f"envuélvalo en torch.utils.data.DataLoader({name.split('_')[0]}_dataset, batch_size=...)."
+        )
+    if isinstance(loader, torch.Tensor):
+        raise TypeError(
+            f"{name} es un tensor: pase un iterable de pares (x, y), por ejemplo "
+            "pidl.TensorLoader(x, y, batch_size=...) o un DataLoader."
+        )
+    if not isinstance(loader, Iterable):
+        raise TypeError(
+            f"{name} debe ser un iterable de pares (x, y) (un DataLoader o un TensorLoader); "
+            f"se recibió {type(loader).__name__}."
+        )
+
+
 def _current_lr(optimizer: torch.optim.Optimizer) -> float:
     return float(optimizer.param_groups[0]["lr"])
 
@@ -229,6 +250,7 @@ def evaluate(
     >>> sorted(evaluate(model, loader, nn.MSELoss()))
     ['loss']
     """
+    _check_loader(loader, "loader")
     device = _resolve_device(model, device)
     model.to(device)
     return _run_epoch(model, loader, loss_fn, metrics or {}, device)
@@ -267,9 +289,12 @@ def fit(
     model
         Cualquier ``nn.Module``; se mueve a ``device``.
     train_loader, val_loader
-        Iterables de pares ``(x, y)`` (un ``DataLoader`` o un
-        :class:`pidl.data.TensorLoader`). Se asume que ``loss_fn`` devuelve la
-        media del lote.
+        Iterables de pares ``(x, y)``: un ``torch.utils.data.DataLoader`` (cuyos
+        lotes llegan como listas ``[x, y]``; con ``pin_memory=True`` la copia a
+        la GPU se solapa con el cálculo gracias a ``non_blocking``) o un
+        :class:`pidl.data.TensorLoader`. Se vuelven a recorrer en cada época.
+        Un ``Dataset`` suelto o un tensor se rechazan con ``TypeError``. Se
+        asume que ``loss_fn`` devuelve la media del lote.
     loss_fn
         ``loss_fn(output, y) -> escalar``.
     optimizer
@@ -303,6 +328,9 @@ def fit(
     ------
     FloatingPointError
         Si la pérdida se vuelve NaN o infinita (el mensaje dice época y lote).
+    TypeError
+        Si un cargador no es un iterable de lotes (un ``Dataset`` sin
+        ``DataLoader``, un tensor).
 
     Examples
     --------
@@ -314,6 +342,14 @@ def fit(
     ...            epochs=20, device="cpu", progress=False)
     >>> hist.train_loss[-1] < 1e-3
     True
+
+    Con el cargador estándar de PyTorch es igual:
+
+    >>> from torch.utils.data import DataLoader, TensorDataset
+    >>> loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
+    >>> hist = fit(model, loader, nn.MSELoss(), opt, epochs=2, device="cpu", progress=False)
+    >>> hist.epochs
+    2
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs debe ser un entero ≥ 1; se recibió {epochs!r}.")
@@ -323,6 +359,9 @@ def fit(
         raise ValueError(f"early_stopping es una paciencia en épocas (entero ≥ 1), no {early_stopping!r}.")
     if grad_clip is not None and not grad_clip > 0:
         raise ValueError(f"grad_clip debe ser positivo; se recibió {grad_clip!r}.")
+    _check_loader(train_loader, "train_loader")
+    if val_loader is not None:
+        _check_loader(val_loader, "val_loader")
     device = _resolve_device(model, device)
     model.to(device)
     metrics = dict(metrics or {})
