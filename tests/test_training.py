@@ -215,3 +215,102 @@ def test_history_plot_and_best_epoch():
         History().best_epoch
     with pytest.raises(ValueError):
         History().plot()
+
+
+class SlidingWindows(torch.utils.data.Dataset):
+    """Dataset propio: ventanas de largo ``window`` de una serie y el valor siguiente."""
+
+    def __init__(self, series, window):
+        self.series, self.window = series, window
+
+    def __len__(self):
+        return len(self.series) - self.window
+
+    def __getitem__(self, i):
+        return self.series[i:i + self.window], self.series[i + self.window]
+
+
+def window_model():
+    torch.manual_seed(3)
+    return nn.Linear(4, 1)
+
+
+def sine_windows():
+    t = torch.linspace(0, 12, 200)
+    return SlidingWindows(torch.sin(t).unsqueeze(-1), 4)
+
+
+class Flatten(nn.Module):
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):  # x: (B, window, 1)
+        return self.inner(x.flatten(1))
+
+
+def test_fit_and_evaluate_consume_a_dataloader_of_a_custom_dataset():
+    from torch.utils.data import DataLoader
+
+    ds = sine_windows()
+    loader = DataLoader(ds, batch_size=16, shuffle=True, generator=torch.Generator().manual_seed(0))
+    val_loader = DataLoader(ds, batch_size=64)
+    xb, yb = next(iter(loader))
+    assert xb.shape == (16, 4, 1) and yb.shape == (16, 1)
+    model = Flatten(window_model())
+    h = fit(model, loader, nn.MSELoss(), torch.optim.Adam(model.parameters(), lr=0.05), epochs=30,
+            val_loader=val_loader, device="cpu", progress=False)
+    assert h.epochs == 30 and len(h.val_loss) == 30
+    # Una combinación lineal de 4 muestras de un seno predice bien la siguiente.
+    assert h.val_loss[-1] < 1e-2 and h.val_loss[-1] < h.val_loss[0] / 10
+    res = evaluate(model, val_loader, nn.MSELoss(), device="cpu")
+    assert math.isclose(res["loss"], h.val_loss[-1], rel_tol=1e-5)
+
+
+def test_dataloader_and_tensorloader_give_identical_training():
+    from torch.utils.data import DataLoader
+
+    ds = sine_windows()
+    x = torch.stack([ds[i][0] for i in range(len(ds))])
+    y = torch.stack([ds[i][1] for i in range(len(ds))])
+    trained = []
+    for loader in (DataLoader(ds, batch_size=32), TensorLoader(x, y, batch_size=32)):
+        model = Flatten(window_model())
+        h = fit(model, loader, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1), epochs=3,
+                device="cpu", progress=False)
+        trained.append((model, h))
+    (m1, h1), (m2, h2) = trained
+    for a, b in zip(m1.parameters(), m2.parameters()):
+        assert torch.allclose(a, b, atol=1e-7)
+    assert h1.train_loss == pytest.approx(h2.train_loss, rel=1e-6)
+    # evaluate da lo mismo con los dos cargadores (medias ponderadas por lote)
+    e1 = evaluate(m1, DataLoader(ds, batch_size=50), nn.MSELoss(), device="cpu")
+    e2 = evaluate(m1, TensorLoader(x, y, batch_size=7), nn.MSELoss(), device="cpu")
+    assert math.isclose(e1["loss"], e2["loss"], rel_tol=1e-5)
+
+
+def test_bare_dataset_or_tensor_is_rejected_with_type_error():
+    from torch.utils.data import DataLoader, TensorDataset
+
+    ds = sine_windows()
+    model = Flatten(window_model())
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    loader = DataLoader(ds, batch_size=8)
+    with pytest.raises(TypeError, match="Dataset.*DataLoader"):
+        fit(model, ds, nn.MSELoss(), opt, epochs=1, device="cpu", progress=False)
+    with pytest.raises(TypeError, match="val_loader.*Dataset"):
+        fit(model, loader, nn.MSELoss(), opt, epochs=1, val_loader=TensorDataset(torch.zeros(4, 4, 1)),
+            device="cpu", progress=False)
+    with pytest.raises(TypeError, match="tensor"):
+        fit(model, torch.zeros(8, 4, 1), nn.MSELoss(), opt, epochs=1, device="cpu", progress=False)
+    with pytest.raises(TypeError, match="Dataset"):
+        evaluate(model, ds, nn.MSELoss(), device="cpu")
+    with pytest.raises(TypeError, match="tensor"):
+        evaluate(model, torch.zeros(8, 4, 1), nn.MSELoss(), device="cpu")
+    with pytest.raises(TypeError, match="iterable"):
+        fit(model, 42, nn.MSELoss(), opt, epochs=1, device="cpu", progress=False)
+    # el rechazo ocurre antes de tocar los pesos
+    before = [p.clone() for p in model.parameters()]
+    with pytest.raises(TypeError):
+        fit(model, ds, nn.MSELoss(), opt, epochs=1, device="cpu", progress=False)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
