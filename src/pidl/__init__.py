@@ -9,7 +9,8 @@ Lo que más de un capítulo necesita, escrito una sola vez:
 - :mod:`pidl.checks`: ``gradient_check``.
 - :mod:`pidl.plotting`: ``set_style``, ``plot_history``, ``plot_decision_boundary``.
 - :mod:`pidl.pinn`: ``PINN``, ``train_pinn``, ``PINNHistory``, ``sample_uniform``,
-  ``sample_sobol``, ``resample_adaptive``, ``relative_l2``.
+  ``sample_sobol``, ``resample_adaptive``, ``relative_l2`` y los *callbacks*
+  ``RecordValues``, ``EveryK``, ``AdamLR``, ``KeepBest``.
 - :mod:`pidl.references`: soluciones exactas (oscilador, calor, Poisson, Burgers).
 """
 
@@ -18,7 +19,10 @@ from . import pinn, references
 from .checks import gradient_check
 from .data import TensorLoader, train_val_split
 from .device import describe_device, get_device, seed_everything
-from .pinn import PINN, PINNHistory, relative_l2, resample_adaptive, sample_sobol, sample_uniform, train_pinn
+from .pinn import (
+    PINN, AdamLR, Callback, EveryK, KeepBest, PINNHistory, PINNState, RecordValues,
+    relative_l2, resample_adaptive, sample_sobol, sample_uniform, train_pinn,
+)
 from .plotting import plot_decision_boundary, plot_history, set_style
 from .training import History, accuracy, evaluate, fit
 
@@ -31,5 +35,6 @@ __all__ = [
     "plot_decision_boundary", "plot_history", "set_style",
     "History", "accuracy", "evaluate", "fit",
     "pinn", "references",
-    "PINN", "PINNHistory", "relative_l2", "resample_adaptive", "sample_sobol", "sample_uniform", "train_pinn",
+    "PINN", "PINNHistory", "PINNState", "Callback", "RecordValues", "EveryK", "AdamLR", "KeepBest",
+    "relative_l2", "resample_adaptive", "sample_sobol", "sample_uniform", "train_pinn",
 ]
