@@ -29,6 +29,12 @@ class TensorLoader:
     device
         Si se da, los tensores se copian una vez a ese dispositivo y los lotes
         salen de allí, sin transferencias por lote.
+    pin_memory
+        Si los lotes salen de la CPU, los deja en memoria fijada (*pinned*) para
+        que la copia a CUDA con ``non_blocking=True`` que hace :func:`pidl.fit`
+        se solape con el cálculo (sin memoria fijada, ``non_blocking`` no
+        cambia nada). Por defecto (``None``), se fija cuando hay CUDA y los
+        datos están en la CPU; ``True`` sin CUDA es un error.
 
     Examples
     --------
@@ -46,6 +52,7 @@ class TensorLoader:
         generator: torch.Generator | None = None,
         drop_last: bool = False,
         device: torch.device | str | None = None,
+        pin_memory: bool | None = None,
     ) -> None:
         if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
             raise TypeError("x e y deben ser torch.Tensor (use torch.as_tensor para arrays de NumPy).")
@@ -57,6 +64,14 @@ class TensorLoader:
             raise ValueError(f"batch_size debe ser un entero ≥ 1; se recibió {batch_size!r}.")
         if device is not None:
             x, y = x.to(device), y.to(device)
+        on_cpu = x.device.type == "cpu" and y.device.type == "cpu"
+        if pin_memory is None:
+            pin_memory = on_cpu and torch.cuda.is_available()
+        elif pin_memory and not torch.cuda.is_available():
+            raise ValueError("pin_memory=True necesita CUDA: la memoria fijada solo acelera copias a la GPU.")
+        elif pin_memory and not on_cpu:
+            raise ValueError("pin_memory=True con datos que ya están en la GPU no tiene sentido.")
+        self.pin_memory = bool(pin_memory)
         self.x, self.y = x, y
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -76,10 +91,13 @@ class TensorLoader:
         for i in range(len(self)):
             sl = slice(i * self.batch_size, (i + 1) * self.batch_size)
             if order is None:
-                yield self.x[sl], self.y[sl]
+                xb, yb = self.x[sl], self.y[sl]
             else:
                 idx = order[sl]
-                yield self.x[idx], self.y[idx]
+                xb, yb = self.x[idx], self.y[idx]
+            if self.pin_memory:
+                xb, yb = xb.pin_memory(), yb.pin_memory()
+            yield xb, yb
 
 
 def train_val_split(

@@ -188,19 +188,25 @@ def _run_epoch(
                 loss = loss_fn(output, y)
             if training:
                 optimizer.zero_grad(set_to_none=True)
+                stepped = True
                 if scaler is not None:
                     scaler.scale(loss).backward()
                     if grad_clip is not None:
                         scaler.unscale_(optimizer)
                         nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+                    scale = scaler.get_scale() if batch_scheduler is not None else None
                     scaler.step(optimizer)
                     scaler.update()
+                    # Si GradScaler saltó el paso (gradientes inf/NaN) bajó la escala: el
+                    # scheduler tampoco avanza, o el calendario se adelantaría al optimizador.
+                    if scale is not None and scaler.get_scale() < scale:
+                        stepped = False
                 else:
                     loss.backward()
                     if grad_clip is not None:
                         nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
                     optimizer.step()
-                if batch_scheduler is not None:
+                if batch_scheduler is not None and stepped:
                     batch_scheduler.step()
             n = len(y)
             counts.append(n)
@@ -257,8 +263,14 @@ def evaluate(
 
 
 def _resolve_device(model: nn.Module, device: torch.device | str | None) -> torch.device:
+    """``device`` si se da; si no, el del modelo cuando ya está en un acelerador
+    (un modelo en ``cuda:1`` se queda ahí, con el estado de su optimizador), y
+    :func:`pidl.get_device` cuando está en la CPU."""
     if device is not None:
         return torch.device(device)
+    current = next((p.device for p in model.parameters()), None)
+    if current is not None and current.type != "cpu":
+        return current
     from .device import get_device
 
     return get_device()
@@ -311,7 +323,8 @@ def fit(
         definen por paso, como ``OneCycleLR(total_steps=epochs * len(train_loader))``,
         se pasan con ``scheduler_interval="batch"``.
     device
-        Dispositivo; por defecto :func:`pidl.get_device`.
+        Dispositivo; por defecto el del modelo si ya está en un acelerador (no
+        se mueve), y si está en la CPU, :func:`pidl.get_device`.
     amp, amp_dtype
         Precisión mixta con ``torch.autocast``, solo en CUDA (en otro dispositivo
         se avisa y se entrena en float32). Con ``float16`` se usa un ``GradScaler``.
