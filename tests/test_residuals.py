@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from pidl.residuals import divergence, grad, laplacian, partial
+from pidl.residuals import Derivatives, divergence, grad, laplacian, partial
 
 def points(n=50, d=2, dtype=torch.float64, seed=0):
     g = torch.Generator().manual_seed(seed)
@@ -134,3 +134,90 @@ def test_shape_errors():
         divergence(x[:, :1] * torch.ones(1, 3), x)
     with pytest.raises(ValueError, match="dims"):
         laplacian(x[:, :1] ** 2, x, dims=[5])
+
+
+# ------------------------------------------------------------ Derivatives (caché)
+
+
+def _burgers_like(dtype=torch.float64):
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1)).to(dtype)
+    xt = torch.rand(64, 2, dtype=dtype, requires_grad=True)
+    return net, xt
+
+
+def _count_grads(monkeypatch):
+    calls = {"n": 0}
+    original = torch.autograd.grad
+
+    def counting(*args, **kwargs):
+        calls["n"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(torch.autograd, "grad", counting)
+    return calls
+
+
+def test_derivatives_match_partial_with_half_the_autograd_calls(monkeypatch):
+    net, xt = _burgers_like()
+    calls = _count_grads(monkeypatch)
+    u = net(xt)
+    ref = [partial(u, xt, 1), partial(u, xt, 0), partial(u, xt, 0, order=2)]  # u_t, u_x, u_xx
+    with_partial = calls["n"]
+    calls["n"] = 0
+    D = Derivatives(u, xt)
+    got = [D(1), D(0), D(0, 0)]
+    assert with_partial == 4 and calls["n"] == D.calls == 2
+    for a, b in zip(got, ref):
+        assert a.shape == u.shape
+        torch.testing.assert_close(a, b)
+    # Mixtas simétricas y caché: pedir otra vez no llama a autograd.
+    torch.testing.assert_close(D(0, 1), D(1, 0))
+    assert D(0, 1) is not None and D.calls == 2
+    torch.testing.assert_close(D(1, 0), partial(partial(u, xt, 0), xt, 1))
+
+
+def test_derivatives_keep_the_graph_for_training():
+    net, xt = _burgers_like()
+    D = Derivatives(net(xt), xt)
+    loss = (D(1) + D(0, 0)).pow(2).mean()
+    assert loss.requires_grad
+    loss.backward()
+    # Las derivadas no dependen del sesgo de la última capa; de los pesos, sí.
+    assert net[0].weight.grad.abs().sum() > 0 and net[2].weight.grad.abs().sum() > 0
+
+
+def test_derivatives_without_graph_for_diagnostics():
+    net, xt = _burgers_like()
+    D = Derivatives(net(xt), xt, max_order=2, create_graph=False)
+    assert D(0).requires_grad            # de orden menor: de ella sale la segunda
+    assert not D(0, 0).requires_grad     # de orden max_order: sin grafo
+    D1 = Derivatives(net(xt), xt, max_order=1, create_graph=False)
+    assert not D1(0).requires_grad and not D1(1).requires_grad
+
+
+def test_partial_result_keeps_the_graph():
+    """Un partial que devolviera un resultado separado del grafo no entrenaría nada."""
+    net, xt = _burgers_like()
+    u_xx = partial(net(xt), xt, 0, order=2)
+    assert u_xx.requires_grad and u_xx.grad_fn is not None
+    u_xx.pow(2).mean().backward()
+    assert net[0].weight.grad.abs().sum() > 0
+
+
+def test_derivatives_bad_input():
+    net, xt = _burgers_like()
+    D = Derivatives(net(xt), xt, max_order=2)
+    with pytest.raises(ValueError, match="al menos una"):
+        D()
+    with pytest.raises(ValueError, match="fuera de rango"):
+        D(2)
+    with pytest.raises(ValueError, match="max_order=2"):
+        D(0, 0, 0)
+    with pytest.raises(ValueError, match="max_order"):
+        Derivatives(net(xt), xt, max_order=0)
+    with pytest.raises(ValueError, match="no depende de x"):
+        Derivatives(net(xt.detach().clone()), xt)
+    with pytest.raises(ValueError, match="requires_grad"):
+        x = torch.rand(4, 2, dtype=torch.float64)
+        Derivatives(net(x), x)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["grad", "partial", "laplacian", "divergence"]
+__all__ = ["grad", "partial", "laplacian", "divergence", "Derivatives"]
 
 
 def _check_inputs(u: torch.Tensor, x: torch.Tensor) -> None:
@@ -165,3 +165,94 @@ def divergence(v: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     for j in range(v.shape[1]):
         total = total + _raw_grad(v[:, j], x, strict=True)[:, j]
     return total.reshape(-1, 1)
+
+
+class Derivatives:
+    """Derivadas parciales de un campo ``u`` respecto de ``x``, calculadas una vez.
+
+    Un residuo suele pedir varias parciales de la misma salida (Burgers:
+    ``u_t``, ``u_x`` y ``u_xx``). Con :func:`partial`, cada una vuelve a
+    calcular ∇u desde ``u``; aquí un ``autograd.grad`` de ``u`` da todas las
+    primeras parciales a la vez, uno de ``u_x`` da ``u_xx`` y ``u_xt``, y cada
+    resultado se guarda. Las derivadas mixtas se suponen simétricas
+    (``D(0, 1) is D(1, 0)``), como en una red suave.
+
+    Parameters
+    ----------
+    u : (N, 1) o (N,)
+        Campo escalar evaluado en ``x``.
+    x : (N, d)
+        Puntos, con ``requires_grad=True``.
+    max_order
+        Orden más alto que se va a pedir (por defecto 2).
+    create_graph
+        Si es ``False`` (diagnósticos, figuras), las derivadas de orden
+        ``max_order`` se calculan sin grafo: más baratas, pero no sirven dentro
+        de una pérdida. Las de orden menor siempre conservan el grafo, porque de
+        ellas salen las siguientes.
+
+    Attributes
+    ----------
+    calls : int
+        Cuántas llamadas a ``torch.autograd.grad`` se hicieron hasta ahora.
+
+    Examples
+    --------
+    >>> xt = torch.tensor([[0.5, 2.0]], requires_grad=True)   # columnas (x, t)
+    >>> u = torch.sin(xt[:, :1]) * xt[:, 1:] ** 2              # u = sin(x) t²
+    >>> D = Derivatives(u, xt)
+    >>> u_t, u_x, u_xx = D(1), D(0), D(0, 0)
+    >>> torch.allclose(u_xx, -u), torch.allclose(u_t, 2 * torch.sin(xt[:, :1]) * xt[:, 1:])
+    (True, True)
+    >>> D.calls   # ∇u una vez, ∇u_x una vez
+    2
+    """
+
+    def __init__(self, u: torch.Tensor, x: torch.Tensor, *, max_order: int = 2,
+                 create_graph: bool = True) -> None:
+        _check_inputs(u, x)
+        if isinstance(max_order, bool) or not isinstance(max_order, int) or max_order < 1:
+            raise ValueError(f"max_order debe ser un entero ≥ 1; se recibió {max_order!r}.")
+        if not u.requires_grad:
+            _raw_grad(u, x, strict=True)  # el mismo mensaje claro que grad()
+        self.u, self.x = u, x
+        self.max_order = max_order
+        self.create_graph = bool(create_graph)
+        self.calls = 0
+        self._cache: dict[tuple[int, ...], torch.Tensor] = {(): u.reshape(-1)}
+        self._grads: dict[tuple[int, ...], torch.Tensor] = {}
+        # ∇u se necesita para cualquier derivada: calcularlo ya detecta enseguida
+        # una u que no depende de x.
+        self._grads[()] = self._grad(self._cache[()], self.create_graph or max_order > 1, strict=True)
+
+    def __call__(self, *dims: int) -> torch.Tensor:
+        """``D(j)`` = ∂u/∂x_j, ``D(j, k)`` = ∂²u/∂x_j∂x_k, etc.; misma forma que ``u``."""
+        d = self.x.shape[1]
+        if not dims:
+            raise ValueError("Pida al menos una dimensión: D(0) es ∂u/∂x_0.")
+        for j in dims:
+            if isinstance(j, bool) or not isinstance(j, int) or not -d <= j < d:
+                raise ValueError(f"dim={j!r} fuera de rango para x con d={d} columnas.")
+        if len(dims) > self.max_order:
+            raise ValueError(f"Se pidió una derivada de orden {len(dims)} y max_order={self.max_order}.")
+        key = tuple(sorted(j % d for j in dims))
+        if key not in self._cache:
+            parent = key[:-1]
+            lower = self._cache[parent] if parent in self._cache else self(*parent)
+            if parent not in self._grads:
+                keep_graph = self.create_graph or len(key) < self.max_order
+                self._grads[parent] = self._grad(lower, keep_graph, strict=not parent)
+            self._cache[key] = self._grads[parent][:, key[-1]]
+        return self._cache[key].reshape(self.u.shape)
+
+    def _grad(self, f: torch.Tensor, create_graph: bool, strict: bool) -> torch.Tensor:
+        if not f.requires_grad:
+            return torch.zeros_like(self.x)
+        self.calls += 1
+        (g,) = torch.autograd.grad(f, self.x, grad_outputs=torch.ones_like(f), create_graph=create_graph,
+                                   retain_graph=True, allow_unused=True)
+        if g is None:
+            if strict:
+                raise ValueError("u no depende de x: ¿se evaluó la red en un tensor distinto de x?")
+            return torch.zeros_like(self.x)
+        return g
