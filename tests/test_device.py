@@ -61,3 +61,36 @@ def test_describe_device_is_one_line():
     text = describe_device("cpu")
     assert "\n" not in text
     assert text.startswith("Dispositivo: cpu") and torch.__version__ in text
+
+
+# PIDL_SEED_OFFSET: volver a ejecutar un capítulo con otras semillas (tools/seed_robustness.py).
+
+def test_seed_offset_defaults_to_zero(monkeypatch):
+    from pidl.device import seed_offset
+
+    monkeypatch.delenv("PIDL_SEED_OFFSET", raising=False)
+    assert seed_offset() == 0
+    monkeypatch.setenv("PIDL_SEED_OFFSET", "  ")
+    assert seed_offset() == 0
+    assert seed_everything(7).initial_seed() == 7
+
+
+def test_seed_offset_shifts_every_generator(monkeypatch):
+    monkeypatch.setenv("PIDL_SEED_OFFSET", "3")
+    g = seed_everything(4)
+    shifted = (random.random(), np.random.rand(), torch.rand(1).item(), g.initial_seed())
+    monkeypatch.delenv("PIDL_SEED_OFFSET")
+    g = seed_everything(7)
+    assert shifted == (random.random(), np.random.rand(), torch.rand(1).item(), g.initial_seed())
+
+
+def test_seed_offset_wraps_at_two_to_the_32(monkeypatch):
+    monkeypatch.setenv("PIDL_SEED_OFFSET", "2")
+    assert seed_everything(2**32 - 1).initial_seed() == 1
+
+
+@pytest.mark.parametrize("raw", ["uno", "1.5", "-1"])
+def test_seed_offset_rejects_bad_values(monkeypatch, raw):
+    monkeypatch.setenv("PIDL_SEED_OFFSET", raw)
+    with pytest.raises(ValueError, match="PIDL_SEED_OFFSET"):
+        seed_everything(0)

@@ -123,3 +123,77 @@ def test_book_build_fails_on_a_failing_hidden_assertion(tmp_path, chapter, ok):
     else:
         assert proc.returncode != 0
         assert "AssertionError" in output and "val_acc" in output
+
+
+# La prueba del libro en el navegador (tests/browser.py) debe detectar lo que se rompe
+# en una página: una fórmula mal escrita, una macro desconocida, una imagen que falta,
+# un rol MyST o una clave de glue sin resolver y un desplegable que no se abre. Se arma
+# una página con la misma configuración de MathJax que escribe Sphinx, sana o rota.
+
+PAGE = """<!DOCTYPE html>
+<html lang="es"><head><meta charset="utf-8"><title>prueba</title>
+<script>window.MathJax = {{"options": {{"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"}}}}</script>
+<script defer="defer" src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>
+</head><body>
+<p>Una fórmula: <span class="math notranslate nohighlight">{formula}</span>.</p>
+<div class="math notranslate nohighlight">\\[\\int_0^1 x\\,dx = \\tfrac12\\]</div>
+<p>{prose}</p>
+<img src="{image}" alt="figura">
+</body></html>
+"""
+# Un PNG de 1x1 píxel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201e5270ddf0000000049454e44ae426082"
+)
+HEALTHY = {"formula": r"\(\frac{1}{2}\)", "prose": "El error es 3.2e-03.", "image": "ok.png"}
+BROKEN = {
+    "formula": [r"\(\frac{1}{2\)", "fórmula sin tipografiar"],
+    "exponent": [r"\(x^2^3\)", "error de MathJax"],
+    "macro": [r"\(\noexiste{x}\)", "macro desconocida"],
+    "image": ["falta.png", "imagen que no carga"],
+    "glue": ["El error es {glue:text}`ch07_err:.1e`.", "sintaxis MyST"],
+    "key": ["El error es ch07_err.", "clave de glue"],
+}
+
+
+@pytest.fixture(scope="module")
+def chrome():
+    from tests import browser
+
+    chromium, mathjax = browser.find_chromium(), browser.find_mathjax()
+    browser.require_or_skip(chromium is not None, "no se encontró Chromium")
+    browser.require_or_skip(mathjax is not None, "no hay copia local de MathJax (npm ci --prefix .ci)")
+    with browser.launch(chromium) as launched:
+        yield browser, launched, mathjax
+
+
+def _check(chrome, tmp_path, **fields):
+    browser, launched, mathjax = chrome
+    (tmp_path / "ok.png").write_bytes(PNG)
+    (tmp_path / "p.html").write_text(PAGE.format(**{**HEALTHY, **fields}), encoding="utf-8")
+    context = browser.offline_context(launched, mathjax, [])
+    try:
+        with browser.serve(tmp_path) as base:
+            return browser.check_book_page(context.new_page(), base + "p.html")
+    finally:
+        context.close()
+
+
+def test_page_check_passes_a_healthy_page(chrome, tmp_path):
+    assert _check(chrome, tmp_path) == []
+
+
+@pytest.mark.parametrize("what", BROKEN, ids=list(BROKEN))
+def test_page_check_catches_a_planted_defect(chrome, tmp_path, what):
+    value, expected = BROKEN[what]
+    field = {"macro": "formula", "exponent": "formula", "glue": "prose", "key": "prose"}.get(what, what)
+    problems = _check(chrome, tmp_path, **{field: value})
+    assert any(expected in p for p in problems), problems
+
+
+def test_page_check_catches_a_dropdown_that_starts_open(chrome, tmp_path):
+    box = ('<div class="admonition dropdown" id="sol"><p class="admonition-title">Solución'
+           '<button class="toggle-button">+</button></p><p>texto</p></div>')
+    problems = _check(chrome, tmp_path, prose=box)
+    assert any("no empieza cerrado" in p for p in problems), problems

@@ -15,7 +15,7 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["available_devices", "get_device", "seed_everything", "describe_device"]
+__all__ = ["available_devices", "get_device", "seed_everything", "seed_offset", "describe_device"]
 
 _KNOWN = ("cuda", "mps", "cpu")
 
@@ -83,8 +83,44 @@ def get_device(preferred: str | None = None) -> torch.device:
     return torch.device(choice)
 
 
+SEED_OFFSET_VAR = "PIDL_SEED_OFFSET"
+
+
+def seed_offset() -> int:
+    """Desplazamiento de semillas leído de la variable de entorno ``PIDL_SEED_OFFSET`` (0 si no está).
+
+    Raises
+    ------
+    ValueError
+        Si la variable no es un entero no negativo.
+
+    Examples
+    --------
+    >>> seed_offset() >= 0  # 0 salvo que se haya definido PIDL_SEED_OFFSET
+    True
+    """
+    raw = os.environ.get(SEED_OFFSET_VAR, "").strip()
+    if raw == "":
+        return 0
+    try:
+        offset = int(raw)
+    except ValueError:
+        raise ValueError(
+            f"{SEED_OFFSET_VAR}={raw!r} no es un entero; use por ejemplo {SEED_OFFSET_VAR}=1."
+        ) from None
+    if offset < 0:
+        raise ValueError(f"{SEED_OFFSET_VAR} debe ser un entero no negativo, se recibió {offset}.")
+    return offset
+
+
 def seed_everything(seed: int) -> torch.Generator:
     """Fija las semillas de Python, NumPy y PyTorch (CPU y CUDA).
+
+    La semilla usada es ``seed + PIDL_SEED_OFFSET``: la variable de entorno
+    ``PIDL_SEED_OFFSET`` (un entero no negativo, 0 si no está definida) permite
+    volver a ejecutar un capítulo entero con otras semillas sin tocar su código,
+    para comprobar que sus resultados no dependen de la suerte
+    (``tools/seed_robustness.py``). El libro se construye siempre con 0.
 
     Devuelve un ``torch.Generator`` sembrado con ``seed``, pensado para pasarlo a
     un ``DataLoader`` (``generator=...``) y que el orden de los lotes sea
@@ -102,6 +138,7 @@ def seed_everything(seed: int) -> torch.Generator:
     seed = int(seed)
     if not 0 <= seed < 2**32:
         raise ValueError(f"seed debe estar en [0, 2**32), se recibió {seed}.")
+    seed = (seed + seed_offset()) % 2**32
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # también siembra todas las GPU CUDA

@@ -1,0 +1,304 @@
+"""Utilidades para probar páginas en Chromium sin red (las usan ``test_browser.py`` y ``test_jupyterlab.py``).
+
+- :func:`find_chromium`, :func:`find_mathjax`, :func:`find_build`: localizan el
+  navegador de Debian, la copia local de MathJax 3 (``npm ci --prefix .ci``) y el
+  libro construido; :func:`require_or_skip` salta el test con un mensaje claro
+  cuando falta algo, salvo que ``PIDL_REQUIRE_BUILD=1`` exija que todo esté.
+- :func:`launch`: abre Chromium con Playwright, sin descargar navegador alguno.
+- :func:`offline_context`: un contexto del navegador que solo habla con
+  ``127.0.0.1``; la petición de MathJax a la CDN se sirve desde la copia local y
+  todo lo demás externo se aborta (y se anota).
+- :func:`check_book_page`: visita una página y devuelve la lista de problemas.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import mimetypes
+import os
+import re
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Sintaxis MyST que nunca debe verse en el texto renderizado.
+RAW_MYST = re.compile(
+    r"\{(?:glue(?::\w+)?|cite(?::\w+)?|eq|doc|ref|numref|math|term|download|prf:\w+)\}`"
+    r"|\{glue|\{cite|\{eq\}|\{doc\}"
+    r"|```\{|:::\{"
+    r"|^\s*:(?:label|class|tags|name|filter|keyprefix|labelprefix):\s",
+    re.MULTILINE,
+)
+# Claves sin resolver: glue (``ch07_acc``) y citas (``c07-hochreiter1997long``).
+RAW_KEYS = re.compile(r"\bch\d{2}_[a-z0-9_]+|\bc\d{2}-[a-z]+\d{4}[a-z]*")
+# Matemática que MathJax no procesó.
+RAW_MATH = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\\frac|\\mathbf|\\mathcal")
+
+
+def required() -> bool:
+    return os.environ.get("PIDL_REQUIRE_BUILD", "") == "1"
+
+
+def require_or_skip(condition: bool, message: str) -> None:
+    """Salta con ``message`` si falta un requisito; con ``PIDL_REQUIRE_BUILD=1`` falla."""
+    if condition:
+        return
+    if required():
+        pytest.fail(f"{message} (PIDL_REQUIRE_BUILD=1 exige que esté)", pytrace=False)
+    pytest.skip(message)
+
+
+def find_chromium() -> str | None:
+    """Ruta del Chromium del sistema: ``PIDL_CHROMIUM``, ``/usr/bin/chromium`` o el ``PATH``."""
+    for candidate in (os.environ.get("PIDL_CHROMIUM"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def find_mathjax() -> Path | None:
+    """Carpeta ``es5`` de MathJax 3: ``PIDL_MATHJAX_DIR`` o ``.ci/node_modules/mathjax/es5``."""
+    candidate = Path(os.environ.get("PIDL_MATHJAX_DIR", ROOT / ".ci" / "node_modules" / "mathjax" / "es5"))
+    return candidate if (candidate / "tex-mml-chtml.js").is_file() else None
+
+
+def find_build() -> Path:
+    """Carpeta ``_build`` del libro: ``PIDL_BUILD_DIR`` o ``_build`` en la raíz del repositorio."""
+    return Path(os.environ.get("PIDL_BUILD_DIR", ROOT / "_build"))
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # sin una línea por petición en la salida de pytest
+        pass
+
+
+@contextmanager
+def serve(directory: Path):
+    """Sirve ``directory`` por HTTP en un puerto libre de 127.0.0.1; devuelve la URL base."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def launch(chromium: str):
+    """Chromium de Debian controlado por Playwright (nunca ``playwright install``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def offline_context(browser, mathjax: Path | None, blocked: list[str], **options):
+    """Contexto que sirve MathJax desde ``mathjax`` y aborta toda otra petición externa."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+
+    def route(route):
+        url = route.request.url
+        host = urlparse(url).hostname or ""
+        if host in ("127.0.0.1", "localhost") or url.startswith(("data:", "blob:")):
+            return route.continue_()
+        if mathjax is not None and url.startswith(MATHJAX_CDN):
+            rel = urlparse(url).path.split("/mathjax@3/", 1)[1]
+            rel = rel[len("es5/"):] if rel.startswith("es5/") else rel
+            local = (mathjax / rel).resolve()
+            if local.is_file() and mathjax.resolve() in local.parents:
+                ctype = mimetypes.guess_type(local.name)[0] or "application/octet-stream"
+                return route.fulfill(path=str(local), content_type=ctype)
+        blocked.append(url)
+        return route.abort()
+
+    context.route("**/*", route)
+    return context
+
+
+# Texto visible fuera del código: los nodos de texto que no están dentro de código,
+# scripts, fórmulas ya tipografiadas ni elementos ocultos por CSS.
+_VISIBLE_TEXT_JS = """
+() => {
+  const skip = 'pre, code, script, style, textarea, mjx-container, .highlight, .MathJax, svg';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const out = [];
+  let node;
+  while ((node = walker.nextNode())) {
+    const el = node.parentElement;
+    if (!el || el.closest(skip)) continue;
+    if (!node.textContent.trim()) continue;
+    out.push(node.textContent);
+  }
+  return out.join('\\n');
+}
+"""
+
+_MATHJAX_JS = """
+async () => {
+  const math = document.querySelectorAll('.math, span.math, div.math');
+  if (!math.length) return {formulas: 0, ready: true, errors: []};
+  for (let i = 0; i < 200 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++) {
+    await new Promise(r => setTimeout(r, 50));
+  }
+  if (!(window.MathJax && MathJax.startup && MathJax.startup.promise))
+    return {formulas: math.length, ready: false, errors: []};
+  await MathJax.startup.promise;
+  if (MathJax.typesetPromise) await MathJax.typesetPromise();
+  const errors = [];
+  document.querySelectorAll('mjx-merror').forEach(e =>
+    errors.push('error de MathJax: ' + (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 120)));
+  // \\noundefined escribe en rojo la macro desconocida en lugar de un mjx-merror.
+  document.querySelectorAll('mjx-container [style*="color: red"], mjx-container [style*="color:red"]').forEach(e =>
+    errors.push('macro desconocida en una fórmula: ' + e.textContent.slice(0, 80)));
+  const typeset = document.querySelectorAll('mjx-container').length;
+  return {formulas: math.length, ready: true, typeset, errors};
+}
+"""
+
+_IMAGES_JS = """
+async () => {
+  const imgs = Array.from(document.images);
+  for (const img of imgs) { img.loading = 'eager'; }
+  await Promise.all(imgs.map(img => img.complete ? null : new Promise(r => {
+    img.addEventListener('load', r); img.addEventListener('error', r); setTimeout(r, 10000);
+  })));
+  return imgs.filter(img => !(img.complete && img.naturalWidth > 0))
+             .map(img => img.getAttribute('src'));
+}
+"""
+
+
+# Errores conocidos de las dependencias del tema, no del libro, que el libro no
+# puede corregir sin parchear paquetes; se comparan por texto EXACTO y se siguen
+# informando (``known_upstream``) para que no desaparezcan de la vista:
+# - sphinx-thebe 0.3.1 con Sphinx 7.4 escribe dos veces su ``<script>`` de
+#   configuración (``const THEBE_JS_URL = ...``): el segundo lanza un SyntaxError
+#   sin efecto (el primero ya definió las constantes; el libro no usa thebe).
+# - pydata-sphinx-theme, en la primera visita (``localStorage`` vacío), llama a
+#   ``setTheme("")``, escribe este ``console.error`` y sigue con el modo «auto».
+KNOWN_UPSTREAM = (
+    "error de JavaScript: Identifier 'THEBE_JS_URL' has already been declared",
+    "console.error: Got invalid theme mode: . Resetting to auto.",
+)
+known_upstream: set[str] = set()
+
+
+def _ignorable_console(msg) -> bool:
+    # Un recurso externo abortado a propósito (sin red) no es un error de la página.
+    source = (msg.location or {}).get("url", "")
+    local = urlparse(source).hostname in ("127.0.0.1", "localhost")
+    return msg.text.startswith("Failed to load resource") and not local
+
+
+def _drop_known(problems: list[str]) -> list[str]:
+    kept = []
+    for problem in problems:
+        if problem in KNOWN_UPSTREAM:
+            known_upstream.add(problem)
+        else:
+            kept.append(problem)
+    return kept
+
+
+def check_book_page(page, url: str, *, open_dropdowns: bool = True) -> list[str]:
+    """Visita ``url`` en ``page`` y devuelve la lista de problemas encontrados (vacía si ninguno).
+
+    Revisa: errores de JavaScript (excepciones no capturadas y ``console.error``),
+    que MathJax tipografíe toda fórmula sin nodos de error ni macros desconocidas y
+    sin dejar ``$$`` ni ``\\(`` en el texto, que cada imagen cargue
+    (``naturalWidth > 0``), que no quede sintaxis MyST, clave de glue ni clave de
+    cita a la vista y que cada solución desplegable se abra con un clic.
+    """
+    problems: list[str] = []
+    failed_requests: list[str] = []
+    on_error = lambda exc: problems.append(f"error de JavaScript: {exc}")  # noqa: E731
+    on_console = lambda msg: (  # noqa: E731
+        msg.type == "error" and not _ignorable_console(msg)
+        and problems.append(f"console.error: {msg.text[:200]}")
+    )
+    on_failed = lambda req: (  # noqa: E731
+        urlparse(req.url).hostname == "127.0.0.1" and failed_requests.append(req.url)
+    )
+    page.on("pageerror", on_error)
+    page.on("console", on_console)
+    page.on("requestfailed", on_failed)
+    try:
+        response = page.goto(url, wait_until="load")
+        if response is None or not response.ok:
+            problems.append(f"la página no cargó (HTTP {response.status if response else '—'})")
+            return problems
+        math = page.evaluate(_MATHJAX_JS)
+        if not math["ready"]:
+            problems.append(f"MathJax no cargó y hay {math['formulas']} fórmulas sin tipografiar")
+        elif math["formulas"] and math["typeset"] == 0:
+            problems.append(f"MathJax no tipografió ninguna de {math['formulas']} fórmulas")
+        problems.extend(math["errors"])
+        problems.extend(f"imagen que no carga: {src}" for src in page.evaluate(_IMAGES_JS))
+        if open_dropdowns:
+            problems.extend(_check_dropdowns(page))
+        text = page.evaluate(_VISIBLE_TEXT_JS)
+        for pattern, what in ((RAW_MATH, "fórmula sin tipografiar"),
+                              (RAW_MYST, "sintaxis MyST sin renderizar"),
+                              (RAW_KEYS, "clave de glue o de cita a la vista")):
+            for match in pattern.finditer(text):
+                start = max(match.start() - 40, 0)
+                context = text[start:match.end() + 40].replace("\n", " ")
+                problems.append(f"{what}: «{context}»")
+        page.wait_for_timeout(100)  # deja llegar los eventos pendientes
+        problems.extend(f"recurso local que no carga: {u}" for u in failed_requests)
+        problems[:] = _drop_known(problems)
+    finally:
+        page.remove_listener("pageerror", on_error)
+        page.remove_listener("console", on_console)
+        page.remove_listener("requestfailed", on_failed)
+    return problems
+
+
+def _check_dropdowns(page) -> list[str]:
+    """Cada admonición desplegable empieza cerrada y se abre con un clic en su botón."""
+    problems = []
+    dropdowns = page.locator(".admonition.dropdown")
+    for i in range(dropdowns.count()):
+        box = dropdowns.nth(i)
+        name = box.get_attribute("id") or f"desplegable {i + 1}"
+        body = box.locator(":scope > :not(.admonition-title)").first
+        if not box.evaluate("e => e.classList.contains('toggle-hidden')"):
+            problems.append(f"{name}: no empieza cerrado")
+            continue
+        # El botón del título: el texto del título de una solución es un enlace al
+        # ejercicio, y un clic ahí navega en lugar de abrir.
+        box.locator(":scope > .admonition-title .toggle-button").click()
+        page.wait_for_timeout(50)
+        opened = not box.evaluate("e => e.classList.contains('toggle-hidden')")
+        if not opened or (body.count() and not body.is_visible()):
+            problems.append(f"{name}: no se abre al hacer clic")
+    return problems
