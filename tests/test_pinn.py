@@ -18,7 +18,10 @@ from pidl.pinn import (  # noqa: E402
     KeepBest,
     PINNHistory,
     RecordValues,
+    grid_2d,
+    predict,
     relative_l2,
+    sample_box_boundary,
     resample_adaptive,
     sample_sobol,
     sample_uniform,
@@ -431,3 +434,44 @@ def test_relative_l2():
     with pytest.raises(TypeError, match="ref"):
         relative_l2(np.ones(2), ["a", "b"])
     assert math.isnan(relative_l2(np.array([np.nan, 1.0]), ref))
+
+
+# ------------------------------------------------ ayudantes de mallas, bordes y predicción
+
+
+def test_sample_box_boundary_faces_balanced_and_on_the_boundary():
+    lo, hi = [0.0, -1.0, 2.0], [1.0, 1.0, 5.0]
+    b = sample_box_boundary(600, lo, hi, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    assert b.shape == (600, 3) and b.dtype == torch.float64
+    lo_t, hi_t = torch.tensor(lo, dtype=torch.float64), torch.tensor(hi, dtype=torch.float64)
+    assert bool(((b >= lo_t) & (b <= hi_t)).all())
+    counts = [int((b[:, k] == v).sum()) for k in range(3) for v in (lo[k], hi[k])]
+    assert counts == [100] * 6  # 2d = 6 caras, la misma cantidad en cada una
+    # Dentro de cada cara, las otras coordenadas cubren la cara (no están fijas).
+    face = b[b[:, 0] == 0.0]
+    assert face[:, 1].std() > 0.4 and face[:, 2].std() > 0.6
+
+
+def test_sample_box_boundary_bad_input():
+    with pytest.raises(ValueError, match="lower debe ser menor"):
+        sample_box_boundary(4, [1.0], [0.0])
+    with pytest.raises(ValueError):
+        sample_box_boundary(0, [0.0, 0.0], [1.0, 1.0])
+
+
+def test_grid_2d_and_predict():
+    X, Y, pts = grid_2d([0, -1], [2, 1], n=(5, 3), dtype=torch.float64)
+    assert X.shape == Y.shape == (3, 5) and pts.shape == (15, 2) and pts.dtype == torch.float64
+    assert X[0].tolist() == [0.0, 0.5, 1.0, 1.5, 2.0] and Y[:, 0].tolist() == [-1.0, 0.0, 1.0]
+    lin = torch.nn.Linear(2, 1).double()
+    with torch.no_grad():
+        lin.weight[:] = torch.tensor([[1.0, 10.0]])
+        lin.bias.zero_()
+    Z = predict(lin, pts).reshape(X.shape)
+    np.testing.assert_allclose(Z, X + 10 * Y)
+    assert predict(lin, pts).dtype == np.float64
+    for bad in (1, (3,), "a", True):
+        with pytest.raises(ValueError):
+            grid_2d([0, 0], [1, 1], n=bad)
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        predict(lin, np.zeros((2, 2)))

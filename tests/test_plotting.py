@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from pidl.plotting import plot_decision_boundary, set_style
+from pidl.plotting import plot_decision_boundary, plot_field, set_style
 
 
 def test_set_style_is_idempotent():
@@ -31,3 +31,17 @@ def test_decision_boundary_bad_shapes():
         plot_decision_boundary(lambda p: p[:, 0], np.zeros((3, 3)), np.zeros(3))
     with pytest.raises(ValueError, match="puntos"):
         plot_decision_boundary(lambda p: p[:, 0], np.zeros((3, 2)), np.zeros(4))
+
+
+def test_plot_field_draws_with_colorbar_and_checks_shapes():
+    X, Y = np.meshgrid(np.linspace(0, 1, 4), np.linspace(0, 2, 3))
+    fig, ax = plt.subplots()
+    image = plot_field(ax, X, Y, (X + Y).ravel(), title="campo", label="$u$")
+    assert ax.get_title() == "campo" and ax.get_xlabel() == "$x$"
+    assert len(fig.axes) == 2 and fig.axes[1].get_ylabel() == "$u$"  # la barra de colores
+    np.testing.assert_allclose(np.asarray(image.get_array()).reshape(X.shape), X + Y)
+    with pytest.raises(ValueError, match="misma forma"):
+        plot_field(ax, X, Y[:2], X)
+    with pytest.raises(ValueError, match="deben coincidir"):
+        plot_field(ax, X, Y, np.zeros(5))
+    plt.close(fig)

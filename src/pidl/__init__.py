@@ -7,9 +7,10 @@ Lo que más de un capítulo necesita, escrito una sola vez:
 - :mod:`pidl.data`: ``TensorLoader``, ``train_val_split``.
 - :mod:`pidl.residuals`: ``grad``, ``partial``, ``laplacian``, ``divergence``.
 - :mod:`pidl.checks`: ``gradient_check``.
-- :mod:`pidl.plotting`: ``set_style``, ``plot_history``, ``plot_decision_boundary``.
+- :mod:`pidl.plotting`: ``set_style``, ``plot_history``, ``plot_decision_boundary``, ``plot_field``.
 - :mod:`pidl.pinn`: ``PINN``, ``train_pinn``, ``PINNHistory``, ``sample_uniform``,
-  ``sample_sobol``, ``resample_adaptive``, ``relative_l2`` y los *callbacks*
+  ``sample_sobol``, ``sample_box_boundary``, ``resample_adaptive``, ``grid_2d``,
+  ``predict``, ``relative_l2`` y los *callbacks*
   ``RecordValues``, ``EveryK``, ``AdamLR``, ``KeepBest``.
 - :mod:`pidl.references`: soluciones exactas (oscilador, calor, Poisson, Burgers).
 """
@@ -21,9 +22,10 @@ from .data import TensorLoader, train_val_split
 from .device import describe_device, get_device, seed_everything
 from .pinn import (
     PINN, AdamLR, Callback, EveryK, KeepBest, PINNHistory, PINNState, RecordValues,
-    relative_l2, resample_adaptive, sample_sobol, sample_uniform, train_pinn,
+    grid_2d, predict, relative_l2, resample_adaptive, sample_box_boundary, sample_sobol, sample_uniform,
+    train_pinn,
 )
-from .plotting import plot_decision_boundary, plot_history, set_style
+from .plotting import plot_decision_boundary, plot_field, plot_history, set_style
 from .training import History, accuracy, evaluate, fit
 
 __version__ = "0.1.0"
@@ -32,9 +34,10 @@ __all__ = [
     "checks", "data", "device", "plotting", "residuals", "training",
     "gradient_check", "TensorLoader", "train_val_split",
     "describe_device", "get_device", "seed_everything",
-    "plot_decision_boundary", "plot_history", "set_style",
+    "plot_decision_boundary", "plot_field", "plot_history", "set_style",
     "History", "accuracy", "evaluate", "fit",
     "pinn", "references",
     "PINN", "PINNHistory", "PINNState", "Callback", "RecordValues", "EveryK", "AdamLR", "KeepBest",
-    "relative_l2", "resample_adaptive", "sample_sobol", "sample_uniform", "train_pinn",
+    "grid_2d", "predict", "relative_l2", "resample_adaptive", "sample_box_boundary", "sample_sobol",
+    "sample_uniform", "train_pinn",
 ]

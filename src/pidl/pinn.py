@@ -37,6 +37,9 @@ from ._progress import ProgressLine
 
 __all__ = [
     "PINN",
+    "grid_2d",
+    "predict",
+    "sample_box_boundary",
     "PINNHistory",
     "PINNState",
     "Callback",
@@ -288,6 +291,93 @@ def sample_sobol(
     engine = torch.quasirandom.SobolEngine(lo.numel(), scramble=scramble, seed=seed)
     u = engine.draw(n, dtype=torch.float64)
     return (lo + (hi - lo) * u).to(device=device, dtype=dtype)
+
+
+def sample_box_boundary(
+    n: int,
+    lower: Bounds,
+    upper: Bounds,
+    *,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str | None = None,
+) -> torch.Tensor:
+    """``n`` puntos sobre el borde de la caja ``[lower, upper]``: forma ``(n, d)``.
+
+    Los puntos se reparten por turnos entre las ``2d`` caras (la misma cantidad
+    en cada una, ±1) y dentro de cada cara se sortean uniformes. En 2-D, las
+    caras son los cuatro lados: ``x = lower[0]``, ``x = upper[0]``,
+    ``y = lower[1]``, ``y = upper[1]``.
+
+    Examples
+    --------
+    >>> b = sample_box_boundary(8, [0, 0], [1, 2], generator=torch.Generator().manual_seed(0))
+    >>> on_face = (b[:, 0] == 0) | (b[:, 0] == 1) | (b[:, 1] == 0) | (b[:, 1] == 2)
+    >>> b.shape, bool(on_face.all())
+    (torch.Size([8, 2]), True)
+    """
+    n = _check_n(n)
+    lo, hi = _bounds(lower, upper)
+    d = lo.numel()
+    points = lo + (hi - lo) * torch.rand(n, d, generator=generator, dtype=torch.float64)
+    face = torch.arange(n) % (2 * d)
+    dim, side = face // 2, face % 2               # cara k: coordenada k // 2 fija en lower o upper
+    fixed = torch.where(side == 0, lo[dim], hi[dim])
+    points[torch.arange(n), dim] = fixed
+    return points.to(dtype=dtype, device=device)
+
+
+def grid_2d(
+    lower: Bounds,
+    upper: Bounds,
+    n: int | tuple[int, int] = 101,
+    *,
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str | None = None,
+) -> tuple[np.ndarray, np.ndarray, torch.Tensor]:
+    """Malla regular de la caja 2-D ``[lower, upper]`` para evaluar y dibujar.
+
+    Returns
+    -------
+    X, Y : np.ndarray de forma ``(ny, nx)``
+        Las coordenadas, como las da ``np.meshgrid`` (la primera varía a lo
+        largo de las columnas): listas para ``pcolormesh(X, Y, Z)``.
+    points : torch.Tensor de forma ``(nx · ny, 2)``
+        Los mismos puntos en filas; ``Z = predict(model, points).reshape(X.shape)``.
+
+    Examples
+    --------
+    >>> X, Y, pts = grid_2d([0, 0], [1, 2], n=(3, 2))
+    >>> X.shape, pts.shape, pts[-1].tolist()
+    ((2, 3), torch.Size([6, 2]), [1.0, 2.0])
+    """
+    lo, hi = _bounds(lower, upper, dim=2)
+    nx, ny = (n, n) if isinstance(n, (int, np.integer)) and not isinstance(n, bool) else tuple(n) if (
+        isinstance(n, (tuple, list)) and len(n) == 2) else (None, None)
+    if nx is None:
+        raise ValueError(f"n debe ser un entero o un par (nx, ny); se recibió {n!r}.")
+    nx, ny = _check_n(nx, "nx"), _check_n(ny, "ny")
+    if nx < 2 or ny < 2:
+        raise ValueError(f"Una malla necesita al menos 2 puntos por eje; se pidió {(nx, ny)}.")
+    X, Y = np.meshgrid(np.linspace(float(lo[0]), float(hi[0]), nx), np.linspace(float(lo[1]), float(hi[1]), ny))
+    points = torch.tensor(np.column_stack([X.ravel(), Y.ravel()]), dtype=dtype, device=device)
+    return X, Y, points
+
+
+def predict(model: nn.Module, points: torch.Tensor) -> np.ndarray:
+    """Evalúa ``model`` en ``points`` sin grafo y devuelve un arreglo plano de NumPy (float64).
+
+    Para figuras y errores: ``relative_l2(predict(model, pts), u_ref)``.
+
+    Examples
+    --------
+    >>> predict(nn.Linear(2, 1), torch.zeros(3, 2)).shape
+    (3,)
+    """
+    if not isinstance(points, torch.Tensor):
+        raise TypeError("points debe ser un torch.Tensor (use grid_2d o torch.as_tensor).")
+    with torch.no_grad():
+        return model(points).double().cpu().numpy().reshape(-1)
 
 
 def resample_adaptive(

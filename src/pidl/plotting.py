@@ -13,7 +13,7 @@ import seaborn as sns
 if TYPE_CHECKING:  # pragma: no cover
     from .training import History
 
-__all__ = ["set_style", "plot_history", "plot_decision_boundary", "PALETTE"]
+__all__ = ["set_style", "plot_history", "plot_decision_boundary", "plot_field", "PALETTE"]
 
 #: Paleta del libro (apta para daltónicos): se usa en ese orden.
 PALETTE = sns.color_palette("colorblind")
@@ -134,3 +134,45 @@ def plot_decision_boundary(
         ax.set_title(title)
     ax.legend(loc="lower right")
     return ax
+
+
+def plot_field(
+    ax: Any,
+    X: np.ndarray,
+    Y: np.ndarray,
+    Z: np.ndarray,
+    *,
+    title: str | None = None,
+    label: str | None = None,
+    xlabel: str = "$x$",
+    ylabel: str = "$y$",
+    norm: Any = None,
+    cmap: str = "viridis",
+    **kwargs: Any,
+) -> Any:
+    """Un campo escalar 2-D con ``pcolormesh`` y su barra de colores (con ``label``).
+
+    ``X, Y`` como los da ``np.meshgrid`` (o :func:`pidl.pinn.grid_2d`) y ``Z``
+    con su forma o plano (se le da la forma de ``X``). Devuelve la imagen.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> X, Y = np.meshgrid(np.linspace(0, 1, 4), np.linspace(0, 1, 3))
+    >>> fig, ax = plt.subplots()
+    >>> image = plot_field(ax, X, Y, (X * Y).ravel(), title="xy", label="$u$")
+    >>> image.get_array().shape
+    (3, 4)
+    >>> plt.close(fig)
+    """
+    X, Y, Z = np.asarray(X), np.asarray(Y), np.asarray(Z)
+    if X.shape != Y.shape or X.ndim != 2:
+        raise ValueError(f"X e Y deben ser mallas 2-D de la misma forma; se recibió {X.shape} y {Y.shape}.")
+    if Z.size != X.size:
+        raise ValueError(f"Z tiene {Z.size} valores y la malla {X.size}: deben coincidir.")
+    image = ax.pcolormesh(X, Y, Z.reshape(X.shape), shading="auto", norm=norm, cmap=cmap, **kwargs)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if title is not None:
+        ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax, label=label)
+    return image
