@@ -94,3 +94,14 @@ def test_seed_offset_rejects_bad_values(monkeypatch, raw):
     monkeypatch.setenv("PIDL_SEED_OFFSET", raw)
     with pytest.raises(ValueError, match="PIDL_SEED_OFFSET"):
         seed_everything(0)
+
+
+def test_float64_device_falls_back_to_cpu_only_on_mps():
+    from pidl.device import float64_device
+
+    assert float64_device("mps") == torch.device("cpu")
+    assert float64_device("cpu") == torch.device("cpu")
+    assert float64_device("cuda:1") == torch.device("cuda:1")
+    assert float64_device(torch.device("meta")) == torch.device("meta")
+    with pytest.raises(RuntimeError):
+        float64_device("tpu")

@@ -15,7 +15,9 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["available_devices", "get_device", "seed_everything", "seed_offset", "describe_device"]
+__all__ = [
+    "available_devices", "get_device", "float64_device", "seed_everything", "seed_offset", "describe_device",
+]
 
 _KNOWN = ("cuda", "mps", "cpu")
 
@@ -164,3 +166,19 @@ def describe_device(device: torch.device | str | None = None) -> str:
     else:
         detail = f"{torch.get_num_threads()} hilos de CPU"
     return f"Dispositivo: {device} ({detail}) · PyTorch {torch.__version__}"
+
+
+def float64_device(device: torch.device | str | None = None) -> torch.device:
+    """El dispositivo donde correr en ``float64``: el mismo, salvo MPS (que no
+    admite ``float64``), donde es la CPU.
+
+    Los capítulos de PINNs entrenan en doble precisión; en una Mac con MPS esa
+    parte corre en la CPU en lugar de fallar.
+
+    Examples
+    --------
+    >>> float64_device("cpu"), float64_device("mps")
+    (device(type='cpu'), device(type='cpu'))
+    """
+    device = torch.device(device) if device is not None else get_device()
+    return torch.device("cpu") if device.type == "mps" else device
