@@ -475,3 +475,25 @@ def test_grid_2d_and_predict():
             grid_2d([0, 0], [1, 1], n=bad)
     with pytest.raises(TypeError, match="torch.Tensor"):
         predict(lin, np.zeros((2, 2)))
+
+
+def test_fourier_scale_sets_the_frequency_spread():
+    """Con más escala, los rasgos de Fourier oscilan más rápido (B ~ N(0, σ²))."""
+    stds = []
+    for scale in (1.0, 10.0):
+        model = PINN(2, fourier_features=256, fourier_scale=scale, generator=torch.Generator().manual_seed(0))
+        stds.append(model.fourier_B.std().item())
+    assert stds[0] == pytest.approx(1.0, rel=0.1)
+    assert stds[1] == pytest.approx(10.0, rel=0.1)
+
+
+def test_lbfgs_stops_early_when_converged():
+    """Un problema que L-BFGS resuelve enseguida no gasta las iteraciones pedidas."""
+    torch.manual_seed(0)
+    w = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    target = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)
+    hist = train_pinn(torch.nn.Linear(1, 1).double().requires_grad_(False),
+                      lambda: {"q": (w - target).pow(2).sum()}, adam_iters=0, lbfgs_iters=500,
+                      log_every=50, extra_params=[w], progress=False)
+    assert hist.phase[-1] == "lbfgs" and hist.iteration[-1] < 50
+    torch.testing.assert_close(w.detach(), target)

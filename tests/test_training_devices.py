@@ -64,3 +64,23 @@ def test_tensor_loader_pin_memory():
         assert xb.is_pinned() and yb.is_pinned()
         with pytest.raises(ValueError, match="ya están en la GPU"):
             TensorLoader(x, y, device="cuda", pin_memory=True)
+
+
+def test_validation_runs_in_eval_mode_and_training_in_train_mode():
+    """Con dropout y BatchNorm: validación determinista y sin tocar las estadísticas."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 1))
+    x, y = torch.randn(64, 3), torch.randn(64, 1)
+    seen = []
+    model[3].register_forward_hook(lambda mod, inp, out: seen.append(mod.training))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    fit(model, TensorLoader(x, y, batch_size=16), nn.MSELoss(), opt, epochs=1,
+        val_loader=TensorLoader(x, y, batch_size=32), device="cpu", progress=False)
+    assert seen == [True] * 4 + [False] * 2
+    # En evaluación, dos pasadas dan lo mismo y las estadísticas de BatchNorm no cambian.
+    from pidl.training import evaluate
+
+    stats = model[1].running_mean.clone()
+    a = evaluate(model, TensorLoader(x, y, batch_size=32), nn.MSELoss(), device="cpu")
+    b = evaluate(model, TensorLoader(x, y, batch_size=32), nn.MSELoss(), device="cpu")
+    assert a == b and torch.equal(stats, model[1].running_mean)
