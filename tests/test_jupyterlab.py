@@ -1,0 +1,265 @@
+"""El camino del estudiante: un capítulo exportado, abierto en JupyterLab y visto en Chromium.
+
+Sigue el README: ``python tools/export_colab.py --out DIR`` escribe los cuadernos
+(con los números de la última construcción del libro, ``_build/jupyter_execute``)
+y el estudiante los abre con ``jupyter lab``. El test exporta un capítulo a una
+carpeta temporal, arranca JupyterLab en un puerto libre de ``127.0.0.1`` con un
+token y comprueba en Chromium, sin red, que:
+
+- ninguna celda de texto muestra sintaxis MyST (roles, directivas), claves de
+  glue ni claves de cita, y MathJax no deja errores;
+- las soluciones de los ejercicios empiezan plegadas (``<details>`` cerrado) y
+  se abren con un clic;
+- abrir el cuaderno no lo marca como modificado;
+- las primeras celdas de código se ejecutan en el núcleo sin error.
+
+Guarda capturas en ``_build/screenshots/`` y detiene el servidor al terminar.
+Se salta (o falla con ``PIDL_REQUIRE_BUILD=1``) si falta el libro construido,
+Chromium o JupyterLab.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests import browser
+
+CHAPTER = "12-pinns-burgers"
+N_CODE_CELLS = 3  # instalación, preparación (dispositivo) y su comprobación
+BUILD = browser.find_build()
+SCREENSHOTS = BUILD / "screenshots"
+# Un número escrito en el texto: 3.2e-03, 0.26 %, 31 s...
+NUMBER = re.compile(r"\d\.\d+e[-+]\d+|\d+(?:\.\d+)? ?%|\d+(?:\.\d+)? s\b")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _write_settings(settings: Path) -> None:
+    """Ajustes de usuario aislados: todas las celdas en el DOM y sin avisos de red."""
+    files = {
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+            {"checkForUpdates": False, "fetchNews": "false"},
+    }
+    for name, content in files.items():
+        path = settings / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def notebook(tmp_path_factory):
+    """Exporta el capítulo como lo haría el estudiante; devuelve la carpeta y el nombre."""
+    execute = BUILD / "jupyter_execute"
+    browser.require_or_skip(execute.is_dir(),
+                            f"no hay ejecución del libro en {execute} (ejecute `jupyter-book build .`)")
+    browser.require_or_skip(importlib.util.find_spec("jupyterlab") is not None,
+                            "JupyterLab no está instalado (pip install -r requirements.txt)")
+    folder = tmp_path_factory.mktemp("cuadernos")
+    source = browser.ROOT / "chapters" / f"{CHAPTER}.md"
+    proc = subprocess.run(
+        [sys.executable, str(browser.ROOT / "tools" / "export_colab.py"),
+         "--out", str(folder), "--build-dir", str(BUILD), str(source)],
+        capture_output=True, text=True, timeout=300, cwd=browser.ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    name = f"{CHAPTER}.ipynb"
+    assert (folder / name).is_file(), sorted(p.name for p in folder.iterdir())
+    return folder, name
+
+
+@pytest.fixture(scope="module")
+def lab(notebook, tmp_path_factory):
+    """JupyterLab en un puerto libre con un token; se detiene al terminar el módulo."""
+    folder, _ = notebook
+    home = tmp_path_factory.mktemp("jupyter")
+    _write_settings(home / "settings")
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    log = (home / "jupyterlab.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
+         f"--LabApp.user_settings_dir={home / 'settings'}",
+         f"--LabApp.workspaces_dir={home / 'workspaces'}"]
+        + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),  # CI corre como root
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                pytest.fail("JupyterLab terminó al arrancar:\n"
+                            + (home / "jupyterlab.log").read_text()[-3000:])
+            try:
+                urllib.request.urlopen(f"{base}api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("JupyterLab no respondió en 120 s:\n"
+                                + (home / "jupyterlab.log").read_text()[-3000:])
+                time.sleep(0.5)
+        yield base, token
+    finally:
+        try:  # apagado ordenado: cierra también los núcleos
+            request = urllib.request.Request(f"{base}api/shutdown?token={token}", method="POST")
+            urllib.request.urlopen(request, timeout=10)
+            server.wait(timeout=30)
+        except Exception:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(notebook, lab):
+    """El cuaderno abierto en JupyterLab (Chromium sin red) con el núcleo listo."""
+    chromium = browser.find_chromium()
+    browser.require_or_skip(chromium is not None,
+                            "no se encontró Chromium (instale el paquete `chromium` de Debian)")
+    _, name = notebook
+    base, token = lab
+    blocked: list[str] = []
+    with browser.launch(chromium) as chrome:
+        context = browser.offline_context(chrome, None, blocked)
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.goto(f"{base}lab/tree/{name}?token={token}", wait_until="load")
+        tab.locator(".jp-NotebookPanel .jp-MarkdownCell .jp-RenderedMarkdown").first.wait_for(
+            timeout=120_000)
+        # El núcleo arrancado y en reposo (la barra de estado lo dice).
+        tab.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=120_000)
+        tab.wait_for_timeout(1500)  # MathJax de JupyterLab termina de tipografiar
+        tab.pidl_errors = errors
+        yield tab
+        context.close()
+
+
+_MARKDOWN_TEXT_JS = """
+() => Array.from(document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')).map(cell => {
+  const skip = 'pre, code, script, style, mjx-container, svg';
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  const out = [];
+  let node;
+  while ((node = walker.nextNode())) {
+    const el = node.parentElement;
+    if (!el || el.closest(skip)) continue;
+    out.push(node.textContent);
+  }
+  return out.join('');
+})
+"""
+
+
+def _shot(target, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=str(SCREENSHOTS / name))
+
+
+def test_opening_does_not_modify_the_notebook(notebook, page):
+    import nbformat
+
+    folder, name = notebook
+    metadata = nbformat.read(folder / name, as_version=4).metadata
+    tab = page.locator(".lm-TabBar-tab.jp-mod-current").first
+    # Visto con JupyterLab 4.6: sin ``metadata.language_info``, el núcleo la escribe
+    # al conectarse y el cuaderno queda marcado como modificado sin que nadie lo toque.
+    hint = "" if "language_info" in metadata else " (al cuaderno exportado le falta metadata.language_info)"
+    assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), (
+        "JupyterLab marca el cuaderno como modificado apenas se abre" + hint)
+
+
+def test_prose_reads_like_the_book(page):
+    texts = page.evaluate(_MARKDOWN_TEXT_JS)
+    assert len(texts) >= 10, f"solo {len(texts)} celdas de texto renderizadas"
+    problems = []
+    for i, text in enumerate(texts):
+        for pattern, what in ((browser.RAW_MYST, "sintaxis MyST"),
+                              (browser.RAW_KEYS, "clave de glue o de cita"),
+                              (re.compile(r"\{(?:cite|glue|eq|numref|ref)[:}]|`ch\d\d_|`c\d\d-"),
+                               "rol sin resolver")):
+            for match in pattern.finditer(text):
+                context = text[max(match.start() - 40, 0):match.end() + 40].replace("\n", " ")
+                problems.append(f"celda de texto {i}: {what}: «{context}»")
+    errors = page.locator(".jp-RenderedMarkdown mjx-merror")
+    problems += [f"error de MathJax: {errors.nth(i).text_content()}" for i in range(errors.count())]
+    if page.locator(".jp-RenderedMarkdown .math, .jp-RenderedMarkdown mjx-container").count() == 0:
+        problems.append("ninguna fórmula tipografiada en el cuaderno")
+    problems += [f"error de JavaScript: {e}" for e in page.pidl_errors]
+    # Captura: la primera celda de texto con un número escrito (valor de glue resuelto).
+    cells = page.locator(".jp-MarkdownCell")
+    for i, text in enumerate(texts):
+        if NUMBER.search(text) and "$" not in text[:0]:
+            cells.nth(i).scroll_into_view_if_needed()
+            _shot(cells.nth(i), "jupyterlab-prosa-con-numeros.png")
+            break
+    else:
+        problems.append("ninguna celda de texto tiene un número escrito")
+    assert not problems, "\n".join(problems)
+
+
+def test_solutions_start_folded_and_open(page):
+    details = page.locator(".jp-RenderedMarkdown details")
+    count = details.count()
+    assert count >= 1, "el cuaderno no tiene soluciones plegables (<details>)"
+    opened = [i for i in range(count) if details.nth(i).evaluate("d => d.open")]
+    assert not opened, f"soluciones que empiezan abiertas: {opened}"
+    summaries = [details.nth(i).locator("summary").inner_text().strip() for i in range(count)]
+    assert all(summaries), "una solución sin título visible"
+    english = [s for s in summaries if re.search(r"\b(Solution|Exercise)\b", s)]
+    assert not english, f"títulos en inglés: {english}"
+    first = details.first
+    first.scroll_into_view_if_needed()
+    cell = page.locator(".jp-MarkdownCell", has=first).first
+    body = first.locator(":scope > :not(summary)").first
+    assert not body.is_visible(), "el cuerpo de la solución se ve antes de abrirla"
+    _shot(cell, "jupyterlab-ejercicio-solucion-plegada.png")
+    first.locator("summary").click()
+    page.wait_for_timeout(200)
+    assert first.evaluate("d => d.open") and body.is_visible(), "la solución no se abre con un clic"
+    first.locator("summary").click()  # la deja como estaba
+
+
+def test_first_code_cells_run_in_the_kernel(page):
+    code = page.locator(".jp-Notebook .jp-CodeCell")
+    assert code.count() >= N_CODE_CELLS
+    for i in range(N_CODE_CELLS):
+        cell = code.nth(i)
+        cell.scroll_into_view_if_needed()
+        cell.locator(".jp-InputPrompt").first.click()  # selecciona la celda (modo comando)
+        page.keyboard.press("Shift+Enter")
+        prompt = cell.locator(".jp-InputPrompt").first
+        deadline = time.monotonic() + 180
+        while not re.search(r"\[\d+\]", prompt.inner_text()):
+            assert time.monotonic() < deadline, f"la celda de código {i} no terminó en 180 s"
+            page.wait_for_timeout(250)
+        errors = cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+        assert errors.count() == 0, f"celda de código {i}: {errors.first.inner_text()[:1500]}"
+    outputs = " ".join(code.nth(i).locator(".jp-OutputArea").inner_text()
+                       for i in range(N_CODE_CELLS))
+    assert "Dispositivo:" in outputs, f"la celda de preparación no informó el dispositivo: {outputs!r}"
+    _shot(page, "jupyterlab-celdas-ejecutadas.png")
