@@ -234,10 +234,10 @@ def test_solutions_start_folded_and_open(page):
     assert not english, f"títulos en inglés: {english}"
     first = details.first
     first.scroll_into_view_if_needed()
-    cell = page.locator(".jp-MarkdownCell", has=first).first
     body = first.locator(":scope > :not(summary)").first
     assert not body.is_visible(), "el cuerpo de la solución se ve antes de abrirla"
-    _shot(cell, "jupyterlab-ejercicio-solucion-plegada.png")
+    first.evaluate("d => d.scrollIntoView({block: 'center'})")
+    _shot(page, "jupyterlab-ejercicio-solucion-plegada.png")  # la ventana: la celda es larga
     first.locator("summary").click()
     page.wait_for_timeout(200)
     assert first.evaluate("d => d.open") and body.is_visible(), "la solución no se abre con un clic"

@@ -1,0 +1,204 @@
+"""Tabla de tiempos de ejecución de los capítulos (un banco de pruebas, no un test).
+
+Ejecuta cada capítulo de arriba abajo en un núcleo nuevo (como ``jupyter-book
+build``), las veces que se pida, e imprime por capítulo la mediana de segundos de
+reloj, el tiempo de CPU del núcleo y el presupuesto (BOOK_DESIGN.md §7: 120 s por
+capítulo, 240 s el de Burgers), marcando los que se pasan; al final, el total.
+
+    python tools/time_chapters.py                      # todos, una vez, 1 hilo
+    python tools/time_chapters.py --repeat 3 chapters/02-mlp.md
+    python tools/time_chapters.py --threads 0          # los hilos por defecto de la máquina
+
+Con ``--jobs 2`` ejecuta dos capítulos a la vez (más rápido, tiempos menos
+limpios). Sale con código 1 si algún capítulo falla; pasarse del presupuesto se
+marca pero no es un error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_BUDGET = 120.0
+BUDGETS = {"12-pinns-burgers": 240.0}  # segundos en una CPU de 2 núcleos (BOOK_DESIGN.md §7)
+_CPU_MARK = "__pidl_cpu_seconds__"
+_CPU_CELL = f"""\
+try:
+    import resource as _r
+    _u = _r.getrusage(_r.RUSAGE_SELF)
+    print("{_CPU_MARK}", _u.ru_utime + _u.ru_stime)
+except ImportError:  # Windows
+    pass
+"""
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class CellError:
+    """Una celda que terminó con una excepción."""
+
+    index: int          # posición de la celda en el cuaderno (desde 0, contando las de texto)
+    hidden_assert: bool  # celda oculta (``remove-cell``) con un ``assert``: una aserción del capítulo
+    ename: str
+    evalue: str
+    line: str           # la línea donde falló, según el traceback
+
+    def short(self) -> str:
+        kind = "aserción" if self.hidden_assert else "celda"
+        what = self.line or f"{self.ename}: {self.evalue}"
+        return f"{kind} {self.index}: {what[:110]}"
+
+
+@dataclass
+class Run:
+    chapter: str
+    seconds: float
+    cpu_seconds: float | None
+    errors: list[CellError] = field(default_factory=list)
+
+
+def chapters(selection: list[str] | None = None) -> list[Path]:
+    """Los capítulos ejecutables (con cabecera jupytext y ``kernelspec``), o los elegidos."""
+    if selection:
+        found = []
+        for item in selection:
+            path = Path(item)
+            if not path.suffix:
+                path = ROOT / "chapters" / f"{item}.md"
+            if not path.is_file():
+                raise SystemExit(f"no existe el capítulo {item}")
+            found.append(path.resolve())
+        return found
+    return sorted(p for p in (ROOT / "chapters").glob("*.md")
+                  if "kernelspec:" in p.read_text(encoding="utf-8")[:800])
+
+
+def _is_hidden_assert(cell) -> bool:
+    tags = cell.get("metadata", {}).get("tags", [])
+    return "remove-cell" in tags and re.search(r"^\s*assert\b", cell.source, re.MULTILINE) is not None
+
+
+def _failing_line(traceback: list[str]) -> str:
+    """La última línea marcada con la flecha de IPython (``---->``) en el traceback."""
+    line = ""
+    for chunk in traceback:
+        for text in _ANSI.sub("", chunk).splitlines():
+            match = re.match(r"\s*-+>\s*\d+\s+(.*)", text)
+            if match:
+                line = match.group(1).strip()
+    return line
+
+
+def execute_chapter(path: Path, env: dict[str, str] | None = None,
+                    timeout: int = 1200) -> Run:
+    """Ejecuta ``path`` en un núcleo nuevo sin detenerse en los errores y devuelve lo ocurrido.
+
+    ``env`` se suma al entorno del núcleo (p. ej. ``{"PIDL_SEED_OFFSET": "1"}``).
+    """
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = jupytext.read(path)
+    notebook.cells.append(nbformat.v4.new_code_cell(_CPU_CELL))
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute(env={**os.environ, **(env or {})})
+    seconds = time.perf_counter() - start
+    cpu, errors = None, []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                errors.append(CellError(index, _is_hidden_assert(cell), output.get("ename", ""),
+                                        output.get("evalue", ""),
+                                        _failing_line(output.get("traceback", []))))
+            elif output.get("output_type") == "stream" and _CPU_MARK in output.get("text", ""):
+                cpu = float(output["text"].split(_CPU_MARK)[1].split()[0])
+    return Run(path.stem, seconds, cpu, errors)
+
+
+def thread_env(threads: int) -> dict[str, str]:
+    """Variables de hilos de BLAS/OpenMP para el núcleo (``0``: no tocar las de la máquina)."""
+    if threads <= 0:
+        return {}
+    return {name: str(threads) for name in
+            ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+
+
+def _job(args):
+    path, env, timeout = args
+    return execute_chapter(path, env, timeout)
+
+
+def run_all(jobs_args: list[tuple], n_jobs: int):
+    """Ejecuta ``[(path, env, timeout), ...]`` con ``n_jobs`` procesos, en orden de llegada."""
+    if n_jobs <= 1:
+        for args in jobs_args:
+            yield args, _job(args)
+        return
+    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+        futures = [(args, pool.submit(_job, args)) for args in jobs_args]
+        for args, future in futures:
+            yield args, future.result()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("chapters", nargs="*", help="capítulos (ruta o nombre, p. ej. 02-mlp); por defecto todos")
+    parser.add_argument("--repeat", type=int, default=1, help="ejecuciones por capítulo (se informa la mediana)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="hilos de BLAS/OpenMP del núcleo (1, como el presupuesto y la CI; 0: los de la máquina)")
+    parser.add_argument("--jobs", type=int, default=1, help="capítulos a la vez (1 da tiempos más limpios)")
+    parser.add_argument("--timeout", type=int, default=1200, help="segundos como máximo por celda")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat debe ser al menos 1")
+    paths = chapters(args.chapters)
+    env = thread_env(args.threads)
+    threads = args.threads if args.threads > 0 else "por defecto"
+    print(f"{len(paths)} capítulos × {args.repeat} · hilos: {threads} · {args.jobs} a la vez · "
+          f"{os.cpu_count()} CPU", flush=True)
+    runs: dict[str, list[Run]] = {p.stem: [] for p in paths}
+    jobs = [(p, env, args.timeout) for _ in range(args.repeat) for p in paths]
+    for (path, _, _), run in run_all(jobs, args.jobs):
+        runs[path.stem].append(run)
+        state = "ok" if not run.errors else f"{len(run.errors)} celdas con error"
+        print(f"  {path.stem}: {run.seconds:.1f} s ({state})", file=sys.stderr, flush=True)
+
+    print()
+    print(f"| capítulo | mediana (s) | mín–máx (s) | CPU (s) | presupuesto (s) | |")
+    print("|---|---:|---:|---:|---:|---|")
+    total, failed = 0.0, False
+    for name, chapter_runs in runs.items():
+        times = [r.seconds for r in chapter_runs]
+        cpus = [r.cpu_seconds for r in chapter_runs if r.cpu_seconds is not None]
+        median = statistics.median(times)
+        total += median
+        budget = BUDGETS.get(name, DEFAULT_BUDGET)
+        marks = []
+        if median > budget:
+            marks.append("EXCEDE")
+        if any(r.errors for r in chapter_runs):
+            failed = True
+            marks.append("ERROR: " + "; ".join(e.short() for e in chapter_runs[0].errors[:2]))
+        cpu = f"{statistics.median(cpus):.1f}" if cpus else "—"
+        print(f"| {name} | {median:.1f} | {min(times):.1f}–{max(times):.1f} | {cpu} | "
+              f"{budget:.0f} | {' '.join(marks)} |")
+    print(f"| **total** | **{total:.1f}** | | | | |")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
