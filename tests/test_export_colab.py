@@ -1,7 +1,14 @@
-"""El notebook exportado para Colab corre fuera del repositorio con pidl instalado como paquete."""
+"""La exportación a Colab: Markdown sin MyST crudo, y el notebook corre fuera del repositorio.
 
-import importlib.util
+Las pruebas de conversión no necesitan una construcción del libro: los valores de
+``glue`` se sustituyen por un valor de relleno. La que usa los valores reales de
+``_build`` se salta si no hay construcción, salvo con ``PIDL_REQUIRE_BUILD=1``.
+"""
+
+import os
+import re
 import sys
+import textwrap
 from pathlib import Path
 
 import jupytext
@@ -10,42 +17,343 @@ import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("export_colab", ROOT / "tools" / "export_colab.py")
-export_colab = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(export_colab)
+sys.path.insert(0, str(ROOT / "tools"))
+import export_colab  # noqa: E402
 
-CHAPTERS = sorted(p for p in (ROOT / "chapters").glob("*.md") if export_colab.is_chapter(p))
+# Todos los capítulos: los de _toc.yml y los que aún no están en él.
+CHAPTERS = sorted(
+    set(export_colab.toc_chapters())
+    | {p for p in (ROOT / "chapters").glob("*.md") if export_colab.is_chapter(p)}
+)
+BUILD = ROOT / "_build"
+BOOK = export_colab.load_book()
+HEADER = textwrap.dedent("""\
+    ---
+    jupytext:
+      text_representation:
+        extension: .md
+        format_name: myst
+    kernelspec:
+      display_name: Python 3
+      language: python
+      name: python3
+    ---
+    """)
+
+
+def stub_glue(chapter: Path) -> dict:
+    """Un valor de relleno para cada clave de glue que usa el texto del capítulo."""
+    keys = re.findall(r"\{glue(?::\w*)?\}`([^`:]+)", chapter.read_text(encoding="utf-8"))
+    return {key: {"text/plain": "1"} for key in keys}
+
+
+def markdown_of(notebook) -> str:
+    return "\n\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+
+
+def convert(md: str, glue: dict | None = None, tmp_path: Path | None = None, **kw) -> str:
+    """Convierte un capítulo mínimo con el Markdown ``md`` y devuelve su Markdown."""
+    path = tmp_path / "99-prueba.md"
+    path.write_text(HEADER + "\n" + textwrap.dedent(md), encoding="utf-8")
+    notebook = export_colab.convert_notebook(path, BOOK, glue or {}, **kw)
+    return markdown_of(notebook)
 
 
 def test_requirement_points_at_the_repository():
     req = export_colab.repository_requirement()
     assert req.startswith("pidl @ git+https://") and req.endswith(".git@main")
+    assert BOOK.requirement == req
+
+
+def test_book_url_comes_from_the_repository_url():
+    assert export_colab.book_url_from("https://github.com/org/libro") == (
+        "https://org.github.io/libro/")
+    assert export_colab.book_url_from("https://x", "https://sitio/") == "https://sitio/"
+    with pytest.raises(export_colab.ExportError, match="GitHub"):
+        export_colab.book_url_from("https://gitlab.com/org/libro")
+
+
+def test_toc_lists_existing_chapters_in_order():
+    toc = export_colab.toc_chapters()
+    assert toc and toc[0].name == "00-introduccion.md"
+    assert all(export_colab.is_chapter(p) for p in toc)
+
+
+# ---------------------------------------------------------------- cada capítulo
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_export_prepends_install_cell_and_keeps_the_chapter(chapter, tmp_path):
-    target = export_colab.export(chapter, tmp_path, "pidl")
+def test_every_chapter_exports_without_raw_myst(chapter, tmp_path):
+    target = export_colab.export(chapter, tmp_path, BOOK, stub_glue(chapter))
     exported = nbformat.read(target, as_version=4)
-    original = jupytext.read(chapter)
+    nbformat.validate(exported)
     assert exported.cells[0].metadata["tags"] == ["colab-install"]
     assert "import pidl" in exported.cells[0].source
-    assert [c.source for c in exported.cells[1:]] == [c.source for c in original.cells]
-    nbformat.validate(exported)
+    for cell in exported.cells:
+        if cell.cell_type == "markdown":
+            raw = export_colab.raw_myst(cell.source)
+            assert raw is None, f"MyST sin convertir: {raw!r} en\n{cell.source[:300]}"
+            assert "ch" not in re.findall(r"\b(ch\d\d)_\w+", cell.source), "clave de glue"
+        else:
+            assert "myst_nb" not in cell.source or cell is exported.cells[0]
+    text = chapter.read_text(encoding="utf-8")
+    md = markdown_of(exported)
+    n_exercises = len(re.findall(r"^`{3,}\{exercise\}", text, re.M))
+    assert len(re.findall(r"^### Ejercicio \d+", md, re.M)) == n_exercises
+    assert md.count("<details>") >= len(re.findall(r"^`{3,}\{solution\}", text, re.M))
+    # Ninguna celda de código se pierde ni cambia (salvo el import de myst_nb).
+    original = [c.source for c in jupytext.read(chapter).cells if c.cell_type == "code"]
+    kept = [c.source.removeprefix(export_colab.CHECK_HEADER)
+            for c in exported.cells[1:] if c.cell_type == "code"]
+    assert len(kept) == len(original)
+    for before, after in zip(original, kept):
+        assert after == re.sub(r"^from myst_nb import glue\n?", "", before, flags=re.M)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_export_with_the_values_of_the_book_build(chapter, tmp_path):
+    glue = export_colab.glue_from_build(chapter.stem, BUILD)
+    if glue is None:
+        if os.environ.get("PIDL_REQUIRE_BUILD") == "1":
+            pytest.fail(f"no hay construcción del libro en {BUILD}")
+        pytest.skip("sin construcción del libro en _build (PIDL_REQUIRE_BUILD=1 lo exige)")
+    notebook = nbformat.read(export_colab.export(chapter, tmp_path, BOOK, glue), 4)
+    assert export_colab.raw_myst(markdown_of(notebook)) is None
 
 
 def test_exported_introduction_runs_outside_the_repository(tmp_path):
+    """Como en Colab: fuera del repositorio, sin myst_nb, con pidl instalado como paquete."""
     chapter = ROOT / "chapters" / "00-introduccion.md"
-    target = export_colab.export(chapter, tmp_path / "colab", export_colab.repository_requirement())
+    target = export_colab.export(chapter, tmp_path / "colab", BOOK, stub_glue(chapter))
     notebook = nbformat.read(target, as_version=4)
+    # Colab no trae myst_nb: el notebook debe correr sin él.
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(
+        "import sys\nsys.modules['myst_nb'] = None  # como en Colab"))
     workdir = tmp_path / "fuera"
     workdir.mkdir()
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(workdir)}})
-    client.execute()  # lanza CellExecutionError si una celda (o aserción oculta) falla
+    client.execute()  # lanza CellExecutionError si una celda (o comprobación) falla
     assert not list(workdir.iterdir()), "el capítulo no debe escribir archivos en el directorio de trabajo"
 
 
-def test_rejects_a_file_that_is_not_a_chapter(tmp_path):
+# ---------------------------------------------------------------- el conversor
+
+
+def test_glue_values_are_written_with_their_format(tmp_path):
+    md = convert("""\
+        Error {glue:text}`ch99_err:.2e`, época {glue:text}`ch99_n:d`, {glue:}`ch99_s` y
+        {glue}`ch99_n`; el código `{glue:text}` queda como código.
+        """, {"ch99_err": {"text/plain": "0.000123"}, "ch99_n": {"text/plain": "7"},
+              "ch99_s": {"text/plain": "'una CPU'"}}, tmp_path)
+    assert "Error 1.23e-04, época 7, una CPU y\n7;" in md
+    assert "`{glue:text}`" in md
+
+
+def test_raw_myst_is_found_outside_code_only():
+    assert export_colab.raw_myst("Ver {cite:p}`x`.") == "{cite:p}`"
+    assert export_colab.raw_myst("```{note}\nA\n```") == "```{"
+    assert export_colab.raw_myst(":label: ej-1\n") == ":label: "
+    assert export_colab.raw_myst("(sec-1)=\n# A") == "(sec-1)="
+    assert export_colab.raw_myst("$$\na\n$$ (ec-1)") == "$$ (ec-1)"
+    assert export_colab.raw_myst("El rol `{cite:p}` y\n```\n{eq}`a`\n```\n") is None
+    assert export_colab.raw_myst("$$\n(a+b)^2\n$$") is None
+
+
+def test_a_missing_glue_value_is_an_error(tmp_path):
+    with pytest.raises(export_colab.ExportError, match="ch99_nada"):
+        convert("Vale {glue:text}`ch99_nada:.2f`.\n", {}, tmp_path)
+
+
+def test_citations_become_author_year_links(tmp_path):
+    md = convert("""\
+        Según {cite:t}`c99-raissi2019physics`, y otros {cite:p}`c99-he2016deep,c99-kingma2015adam`.
+
+        ```{bibliography}
+        :filter: docname in docnames
+        :keyprefix: c99-
+        ```
+        """, {}, tmp_path)
+    page = BOOK.page("99-prueba") + "#referencias"
+    assert f"[Raissi et al. (2019)]({page})" in md
+    assert f"([He et al., 2016]({page}); [Kingma y Ba, 2015]({page}))" in md
+    assert "- **He et al. (2016).**" in md and "Deep residual learning" in md
+
+
+def test_an_unknown_citation_is_an_error(tmp_path):
+    with pytest.raises(export_colab.ExportError, match="references.bib"):
+        convert("Ver {cite:p}`c99-nadie2099`.\n", {}, tmp_path)
+
+
+def test_equations_get_numbers_and_references_use_them(tmp_path):
+    md = convert("""\
+        (sec-99-algo)=
+        ## Una sección
+
+        $$
+        a = b
+        $$ (ec-99-a)
+
+        ```{math}
+        :label: ec-99-b
+        c = d
+        ```
+
+        Por {eq}`ec-99-b` y {eq}`ec-99-a`, ver {ref}`sec-99-algo` y {ref}`esto <sec-99-algo>`.
+        """, {}, tmp_path)
+    assert "$$\na = b\n\\tag{1}\n$$" in md
+    assert "$$\nc = d\n\\tag{2}\n$$" in md
+    assert "Por (2) y (1), ver Una sección y esto." in md
+    assert "(sec-99-algo)=" not in md
+
+
+def test_references_to_other_chapters_link_to_the_book(tmp_path):
+    md = convert("Ver {doc}`00-introduccion` y {ref}`sec-03-costo`.\n", {}, tmp_path)
+    assert f"]({BOOK.page('00-introduccion')})" in md
+    assert f"]({BOOK.page('03-retropropagacion')}#sec-03-costo)" in md
+
+
+def test_an_unknown_label_is_an_error(tmp_path):
+    with pytest.raises(export_colab.ExportError, match="ec-99-nada"):
+        convert("Por {eq}`ec-99-nada`.\n", {}, tmp_path)
+
+
+def test_admonitions_become_block_quotes(tmp_path):
+    md = convert("""\
+        :::{admonition} Objetivos
+        :class: tip
+
+        - uno
+        :::
+
+        ```{note}
+        Una nota con $x$.
+        ```
+
+        ```{warning} Cuidado
+        Texto.
+        ```
+        """, {}, tmp_path)
+    assert "> **Objetivos**\n>\n> - uno" in md
+    assert "> **Nota**\n>\n> Una nota con $x$." in md
+    assert "> **Cuidado**\n>\n> Texto." in md
+
+
+def test_exercises_become_headings_and_solutions_details(tmp_path):
+    md = convert("""\
+        ```{exercise} Primero
+        :label: ej-99-a
+
+        Calcule $x$.
+        ```
+
+        ````{solution} ej-99-a
+        :class: dropdown
+
+        Así:
+
+        ```python
+        x = 1
+        ```
+        ````
+
+        ```{exercise}
+        :label: ej-99-b
+
+        Otro. Vea el {ref}`ej-99-a`.
+        ```
+        """, {}, tmp_path)
+    assert "### Ejercicio 1: Primero\n\nCalcule $x$." in md
+    assert "<details>\n<summary>Solución del ejercicio 1</summary>\n\nAsí:\n\n```python\nx = 1\n```" in md
+    assert "### Ejercicio 2\n\nOtro. Vea el Ejercicio 1." in md
+
+
+def test_figures_and_tables_become_plain_markdown(tmp_path):
+    md = convert("""\
+        ```{figure} figs/red.svg
+        :name: fig-99-red
+        :width: 60%
+
+        Una red.
+        ```
+
+        ```{list-table} Tabla corta
+        :header-rows: 1
+
+        * - a
+          - b
+        * - 1
+          - 2
+        ```
+        """, {}, tmp_path)
+    assert f"![Una red.]({BOOK.repo_url.replace('github.com', 'raw.githubusercontent.com')}" in md
+    assert "*Figura 1: Una red.*" in md
+    assert "**Tabla corta**\n\n| a | b |\n| --- | --- |\n| 1 | 2 |" in md
+
+
+def test_check_cells_are_kept_and_labelled(tmp_path):
+    path = tmp_path / "99-prueba.md"
+    path.write_text(HEADER + textwrap.dedent("""
+        ```{code-cell} ipython3
+        from myst_nb import glue
+        x = 2
+        ```
+
+        ```{code-cell} ipython3
+        :tags: [remove-cell]
+        assert x == 2
+        ```
+        """), encoding="utf-8")
+    notebook = export_colab.convert_notebook(path, BOOK, {})
+    code = [c.source for c in notebook.cells if c.cell_type == "code"]
+    assert code[1] == "x = 2"
+    assert code[2].startswith("# Comprobación") and code[2].endswith("assert x == 2")
+
+
+# ---------------------------------------------------------------- la orden
+
+
+def test_rejects_a_file_that_is_not_a_chapter(tmp_path, capsys):
     plain = tmp_path / "notas.md"
     plain.write_text("# Notas\n", encoding="utf-8")
     assert export_colab.main([str(plain), "--out", str(tmp_path)]) == 1
+    assert "no es un capítulo" in capsys.readouterr().err
+
+
+def test_without_a_build_it_says_how_to_get_the_values(tmp_path, capsys):
+    chapter = ROOT / "chapters" / "00-introduccion.md"
+    code = export_colab.main([str(chapter), "--out", str(tmp_path / "o"),
+                              "--build-dir", str(tmp_path / "nada")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "jupyter-book build" in err and "--execute" in err
+
+
+def test_execute_takes_the_values_from_a_run(tmp_path):
+    chapter = tmp_path / "99-prueba.md"
+    chapter.write_text(HEADER + textwrap.dedent("""
+        # Prueba
+
+        ```{code-cell} ipython3
+        from myst_nb import glue
+        glue("ch99_pi", 3.14159, display=False)
+        ```
+
+        Pi vale {glue:text}`ch99_pi:.2f`.
+        """), encoding="utf-8")
+    assert export_colab.main([str(chapter), "--out", str(tmp_path / "o"), "--execute"]) == 0
+    notebook = nbformat.read(tmp_path / "o" / "99-prueba.ipynb", as_version=4)
+    assert "Pi vale 3.14." in markdown_of(notebook)
+
+
+def test_reads_the_values_of_a_build(tmp_path):
+    build = tmp_path / "_build" / "jupyter_execute" / "chapters"
+    build.mkdir(parents=True)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("display_data", data={"text/plain": "2.5"},
+                               metadata={"scrapbook": {"name": "ch99_x", "mime_prefix": ""}})
+    ])])
+    nbformat.write(notebook, build / "99-prueba.ipynb")
+    assert export_colab.glue_from_build("99-prueba", tmp_path / "_build") == {
+        "ch99_x": {"text/plain": "2.5"}}
+    assert export_colab.glue_from_build("98-otro", tmp_path / "_build") is None
