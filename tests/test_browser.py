@@ -92,6 +92,14 @@ def test_page_renders(site, page, name):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(SCREENSHOTS / SCREENSHOT_PAGES[name]))
+    # Cada solución del capítulo fuente es un desplegable en la página (y se revisó arriba).
+    source = browser.ROOT / Path(name).with_suffix(".md")
+    if source.is_file():
+        expected = len(re.findall(r"^(?:```+|:::+)\{solution(?:-start)?\}", source.read_text(encoding="utf-8"),
+                                  flags=re.MULTILINE))
+        found = page.locator(".solution.admonition.dropdown").count()
+        if found != expected:
+            problems.append(f"{expected} soluciones en {source.name} pero {found} desplegables en la página")
     assert not problems, f"{name}:\n  " + "\n  ".join(problems)
 
 

@@ -197,3 +197,16 @@ def test_page_check_catches_a_dropdown_that_starts_open(chrome, tmp_path):
            '<button class="toggle-button">+</button></p><p>texto</p></div>')
     problems = _check(chrome, tmp_path, prose=box)
     assert any("no empieza cerrado" in p for p in problems), problems
+
+
+def test_missing_browser_or_build_skips_but_fails_when_required(monkeypatch):
+    """Sin Chromium o sin libro el test se salta; con PIDL_REQUIRE_BUILD=1 (CI) falla."""
+    from tests import browser
+
+    monkeypatch.delenv("PIDL_REQUIRE_BUILD", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="falta algo"):
+        browser.require_or_skip(False, "falta algo")
+    monkeypatch.setenv("PIDL_REQUIRE_BUILD", "1")
+    with pytest.raises(pytest.fail.Exception, match="PIDL_REQUIRE_BUILD=1"):
+        browser.require_or_skip(False, "falta algo")
+    browser.require_or_skip(True, "no se usa")  # presente: no hace nada
