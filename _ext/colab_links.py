@@ -1,0 +1,94 @@
+"""Botones de Colab y de descarga que abren el notebook listo para Colab del capítulo.
+
+El tema enlaza el botón de Colab con el ``.md`` del capítulo en ``main``, que Colab no
+sabe abrir. Esta extensión:
+
+- apunta el botón de Colab al ``.ipynb`` exportado (``tools/export_colab.py``) en la
+  rama ``colab_branch`` (por defecto ``colab``) del repositorio de ``_config.yml``;
+- al terminar la construcción exporta cada capítulo a ``_colab/<capítulo>.ipynb``
+  dentro del sitio, con los valores de ``glue`` de esa misma ejecución, y hace que
+  el botón de descarga «.ipynb» ofrezca ese notebook.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+COLAB_DIR = "_colab"
+
+
+def is_chapter(app, pagename: str) -> bool:
+    source = Path(app.srcdir) / f"{pagename}.md"
+    if not pagename.startswith("chapters/") or not source.is_file():
+        return False
+    head = source.read_text(encoding="utf-8")[:600]
+    return head.startswith("---") and "kernelspec:" in head
+
+
+def colab_link(app, stem: str) -> str | None:
+    options = app.config.html_theme_options
+    repo = options.get("repository_url", "").rstrip("/")
+    colab = (options.get("launch_buttons") or {}).get("colab_url", "").rstrip("/")
+    match = re.match(r"https://github\.com/([^/]+/[^/]+?)(\.git)?$", repo)
+    if not (match and colab):
+        return None
+    return f"{colab}/github/{match[1]}/blob/{app.config.colab_branch}/{stem}.ipynb"
+
+
+def update_buttons(app, pagename, templatename, context, doctree) -> None:
+    """Cambia los enlaces de los botones que el tema ya armó (prioridad 501)."""
+    if not is_chapter(app, pagename):
+        return
+    stem = pagename.split("/")[-1]
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "launch-buttons":
+            for button in group["buttons"]:
+                if button.get("text") == "Colab":
+                    button["url"] = colab_link(app, stem) or button["url"]
+        if group.get("label") == "download-buttons":
+            buttons = [b for b in group["buttons"]
+                       if b.get("label") != "download-notebook-button"]
+            buttons.insert(0, {
+                "type": "link",
+                "url": context["pathto"](f"{COLAB_DIR}/{stem}.ipynb", 1),
+                "text": ".ipynb",
+                "icon": "fas fa-code",
+                "tooltip": "Descargar el notebook listo para Colab o Jupyter",
+                "label": "download-notebook-button",
+            })
+            group["buttons"] = buttons
+
+
+def export_notebooks(app, exception) -> None:
+    """Exporta los capítulos construidos a ``<html>/_colab/``."""
+    if exception is not None or app.builder.format != "html":
+        return
+    sys.path.insert(0, str(Path(app.srcdir) / "tools"))
+    import export_colab
+
+    book = export_colab.load_book(Path(app.srcdir))
+    build_dir = Path(app.outdir).parent
+    for pagename in sorted(app.env.found_docs):
+        if not is_chapter(app, pagename):
+            continue
+        chapter = Path(app.srcdir) / f"{pagename}.md"
+        glue = export_colab.glue_from_build(chapter.stem, build_dir)
+        if glue is None:
+            logger.info(f"colab_links: {pagename} no se ejecutó; no se exporta")
+            continue
+        try:
+            export_colab.export(chapter, Path(app.outdir) / COLAB_DIR, book, glue)
+        except export_colab.ExportError as error:
+            logger.warning(f"colab_links: no se pudo exportar {pagename}: {error}")
+
+
+def setup(app):
+    app.add_config_value("colab_branch", "colab", "html")
+    app.connect("html-page-context", update_buttons, priority=502)
+    app.connect("build-finished", export_notebooks)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

