@@ -2,7 +2,8 @@
 
 Las pruebas de conversión no necesitan una construcción del libro: los valores de
 ``glue`` se sustituyen por un valor de relleno. La que usa los valores reales de
-``_build`` se salta si no hay construcción, salvo con ``PIDL_REQUIRE_BUILD=1``.
+``_build`` (u otra carpeta: ``PIDL_BUILD_DIR``) y las que leen su HTML se saltan si no
+hay construcción, salvo con ``PIDL_REQUIRE_BUILD=1``.
 """
 
 import os
@@ -25,7 +26,7 @@ CHAPTERS = sorted(
     set(export_colab.toc_chapters())
     | {p for p in (ROOT / "chapters").glob("*.md") if export_colab.is_chapter(p)}
 )
-BUILD = ROOT / "_build"
+BUILD = Path(os.environ.get("PIDL_BUILD_DIR", ROOT / "_build"))  # construcción del libro
 BOOK = export_colab.load_book()
 HEADER = textwrap.dedent("""\
     ---
@@ -110,15 +111,65 @@ def test_every_chapter_exports_without_raw_myst(chapter, tmp_path):
         assert after == re.sub(r"^from myst_nb import glue\n?", "", before, flags=re.M)
 
 
+def skip_without_build(what: Path) -> None:
+    if not what.exists():
+        if os.environ.get("PIDL_REQUIRE_BUILD") == "1":
+            pytest.fail(f"no hay construcción del libro: falta {what}")
+        pytest.skip(f"sin construcción del libro ({what}); PIDL_REQUIRE_BUILD=1 la exige")
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_export_with_the_values_of_the_book_build(chapter, tmp_path):
+    skip_without_build(BUILD / "jupyter_execute" / "chapters" / f"{chapter.stem}.ipynb")
     glue = export_colab.glue_from_build(chapter.stem, BUILD)
-    if glue is None:
-        if os.environ.get("PIDL_REQUIRE_BUILD") == "1":
-            pytest.fail(f"no hay construcción del libro en {BUILD}")
-        pytest.skip("sin construcción del libro en _build (PIDL_REQUIRE_BUILD=1 lo exige)")
     notebook = nbformat.read(export_colab.export(chapter, tmp_path, BOOK, glue), 4)
     assert export_colab.raw_myst(markdown_of(notebook)) is None
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_html_launch_and_download_buttons_open_the_colab_notebook(chapter):
+    page = BUILD / "html" / "chapters" / f"{chapter.stem}.html"
+    skip_without_build(page)
+    html = page.read_text(encoding="utf-8")
+    org_repo = BOOK.repo_url.removeprefix("https://github.com/")
+    colab = (f'href="https://colab.research.google.com/github/{org_repo}'
+             f'/blob/colab/{chapter.stem}.ipynb"')
+    assert colab in html, "el botón de Colab no apunta al notebook de la rama colab"
+    assert ".md" not in re.search(r'href="https://colab[^"]*"', html)[0]
+    assert f'href="../_colab/{chapter.stem}.ipynb"' in html, "el botón de descarga"
+    served = BUILD / "html" / "_colab" / f"{chapter.stem}.ipynb"
+    assert served.exists(), "la construcción no exportó el notebook que ofrece"
+    assert export_colab.raw_myst(markdown_of(nbformat.read(served, 4))) is None
+
+
+def test_buttons_extension_rewrites_the_theme_links():
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import colab_links
+
+    class App:
+        srcdir = str(ROOT)
+
+        class config:
+            colab_branch = "colab"
+            html_theme_options = {
+                "repository_url": "https://github.com/org/libro",
+                "launch_buttons": {"colab_url": "https://colab.research.google.com"}}
+
+    context = {"pathto": lambda name, resource: "../" + name, "header_buttons": [
+        {"label": "launch-buttons", "buttons": [
+            {"text": "Colab", "url": "https://colab.research.google.com/github/org/libro/blob/main/chapters/02-mlp.md"}]},
+        {"label": "download-buttons", "buttons": [
+            {"label": "download-source-button", "url": "../_sources/chapters/02-mlp.md"}]},
+    ]}
+    colab_links.update_buttons(App, "chapters/02-mlp", "page.html", context, None)
+    launch, download = context["header_buttons"]
+    assert launch["buttons"][0]["url"] == (
+        "https://colab.research.google.com/github/org/libro/blob/colab/02-mlp.ipynb")
+    assert download["buttons"][0]["url"] == "../_colab/02-mlp.ipynb"
+    assert download["buttons"][1]["label"] == "download-source-button"
+    before = {"pathto": None, "header_buttons": []}
+    colab_links.update_buttons(App, "intro", "page.html", before, None)  # no es capítulo
+    assert before["header_buttons"] == []
 
 
 def test_exported_introduction_runs_outside_the_repository(tmp_path):
