@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     for (path, env, _), run in run_all(jobs, args.jobs):
         offset = int(env["PIDL_SEED_OFFSET"])
         results[path.stem, offset] = run
-        state = "ok" if not run.errors else f"{len(run.errors)} fallos"
+        state = "ok" if not run.errors else "; ".join(e.short() for e in run.errors)
         print(f"  {path.stem} +{offset}: {state} ({run.seconds:.0f} s)", file=sys.stderr, flush=True)
 
     print()
