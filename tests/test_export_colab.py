@@ -201,9 +201,11 @@ def test_glue_values_are_written_with_their_format(tmp_path):
     assert "`{glue:text}`" in md
 
 
-def test_raw_myst_is_found_outside_code_only():
+def test_raw_myst_is_found_except_in_code():
     assert export_colab.raw_myst("Ver {cite:p}`x`.") == "{cite:p}`"
     assert export_colab.raw_myst("```{note}\nA\n```") == "```{"
+    assert export_colab.raw_myst("x\n````{solution} ej-1\n:class: dropdown\n\nB\n````") == "````{"
+    assert export_colab.raw_myst(":::{admonition} T\nA\n:::") == ":::{"
     assert export_colab.raw_myst(":label: ej-1\n") == ":label: "
     assert export_colab.raw_myst("(sec-1)=\n# A") == "(sec-1)="
     assert export_colab.raw_myst("$$\na\n$$ (ec-1)") == "$$ (ec-1)"

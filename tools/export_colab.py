@@ -81,7 +81,7 @@ PLAIN_FENCE = re.compile(r"^(`{3,}|~{3,})")
 OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
 TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=\s*$")
 MATH_LABEL = re.compile(r"^(?P<head>.*)\$\$[ \t]*\((?P<label>[^()\s]+)\)\s*$")
-ROLE = re.compile(r"\{(?P<name>[a-z][\w:-]*)\}`(?P<body>[^`]*)`|(?P<code>`+[^`]+`+)")
+ROLE = re.compile(r"\{(?P<name>[a-z][\w:-]*)\}`(?P<body>[^`]*)`|(?P<code>`+[^`\n]+`+)")
 EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
 
 # Lo que Colab mostraría como texto crudo: lo usan las pruebas y el chequeo final.
@@ -94,12 +94,16 @@ RAW_MYST = re.compile(
     re.M,
 )
 
-CODE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^`\n]*\n.*?^ {0,3}\1[ \t]*$|(`+)[^`]+?\2", re.S | re.M)
+FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,})(?!\{)[^`\n]*\n.*?^ {0,3}\1[ \t]*$", re.S | re.M)
 
 
 def raw_myst(markdown: str) -> str | None:
     """La primera sintaxis MyST que quedó en ``markdown`` (fuera del código), o ``None``."""
-    found = RAW_MYST.search(CODE.sub("", markdown))
+    text = FENCED.sub("", markdown)
+    for m in ROLE.finditer(text):  # un rol antes que el código en línea que lo sigue
+        if not m["code"]:
+            return m[0][: m[0].index("`") + 1]
+    found = RAW_MYST.search(ROLE.sub("", text))
     return found[0] if found else None
 
 
