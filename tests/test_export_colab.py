@@ -344,6 +344,21 @@ def test_figures_and_tables_become_plain_markdown(tmp_path):
     assert "**Tabla corta**\n\n| a | b |\n| --- | --- |\n| 1 | 2 |" in md
 
 
+def test_glued_figures_and_numbered_references(tmp_path):
+    md = convert("""\
+        ```{glue:figure} ch99_fig
+        :name: fig-99-curva
+
+        La curva.
+        ```
+
+        Como muestra la {numref}`Figura %s <fig-99-curva>` y {numref}`fig-99-curva`.
+        """, {"ch99_fig": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}}, tmp_path)
+    assert '<img src="data:image/png;base64,iVBORw0KGgo=" alt="ch99_fig">' in md
+    assert "*Figura 1: La curva.*" in md
+    assert "Como muestra la Figura 1 y Figura 1." in md
+
+
 def test_check_cells_are_kept_and_labelled(tmp_path):
     path = tmp_path / "99-prueba.md"
     path.write_text(HEADER + textwrap.dedent("""

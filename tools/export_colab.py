@@ -24,11 +24,9 @@ capítulo, un notebook cuyo texto se lee como el libro:
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -280,12 +278,19 @@ def glue_by_executing(chapter: Path, timeout: int = 900) -> dict[str, dict]:
     return glue_from_outputs(notebook)
 
 
+def glue_image(data: dict, key: str) -> str:
+    """Una figura pegada con ``glue``, incrustada como ``<img>`` (Colab no lee adjuntos)."""
+    png = "".join(data["image/png"].split())
+    return f'<img src="data:image/png;base64,{png}" alt="{key}">'
+
+
 def format_glue(data: dict, fmt: str, key: str) -> str:
+    """Un valor de ``glue`` como lo escribe MyST-NB (``{glue:text}`clave:formato```)."""
     from myst_nb.core.variables import format_plain_text
 
     if "text/plain" not in data:
         if "image/png" in data:
-            return f'<img src="data:image/png;base64,{data["image/png"]}" alt="{key}">'
+            return glue_image(data, key)
         raise ExportError(f"glue {key!r}: no tiene representación text/plain")
     return format_plain_text(data["text/plain"], fmt)
 
@@ -325,15 +330,15 @@ class Chapter:
         if name.startswith("cite"):
             return self.cite(name, body)
         if name == "eq":
-            return self.label_text(body.strip(), link=False)
+            return self.label_text(body.strip())
         if name in ("ref", "numref"):
             explicit = EXPLICIT.match(body)
             if explicit:
                 label = explicit["target"].strip()
-                text = explicit["text"].replace("{number}", self.label_text(label, False))
-                text = text.replace("%s", self.label_text(label, False).split()[-1])
+                text = explicit["text"].replace("{number}", self.label_text(label))
+                text = text.replace("%s", self.label_text(label).split()[-1])
                 return self.link(label, text)
-            return self.link(body.strip(), self.label_text(body.strip(), link=False))
+            return self.link(body.strip(), self.label_text(body.strip()))
         if name == "doc":
             explicit = EXPLICIT.match(body)
             target = (explicit["target"] if explicit else body).strip()
@@ -348,7 +353,7 @@ class Chapter:
         explicit = EXPLICIT.match(body)
         return explicit["text"] if explicit else body
 
-    def label_text(self, label: str, link: bool) -> str:
+    def label_text(self, label: str) -> str:
         if label in self.labels:
             return self.labels[label]
         if label in self.book.labels:
@@ -389,15 +394,16 @@ class Chapter:
         return "(" + "; ".join(f"[{a}, {y}]({url})" for a, y in parts) + ")"
 
     def bibliography(self) -> str:
-        import pybtex.plugin
+        from pybtex.backends.markdown import Backend
+        from pybtex.style.formatting.plain import Style
 
         if not self.cited:
             return ""
-        style = pybtex.plugin.find_plugin("pybtex.style.formatting", "plain")()
+        style, backend = Style(), Backend()
         lines = []
         for key in sorted(self.cited, key=lambda k: author_year(self.book.bib[k])):
             formatted = next(iter(style.format_entries([self.book.bib[key]])))
-            text = " ".join(formatted.text.render_as("markdown").split())
+            text = " ".join(formatted.text.render(backend).split())
             authors, year = author_year(self.book.bib[key])
             lines.append(f"- **{authors} ({year}).** {text}")
         return "\n".join(lines)
@@ -494,7 +500,8 @@ class Chapter:
             key = arg.strip()
             if key not in self.glue:
                 raise ExportError(f"{self.stem}: falta el valor de glue {key!r}")
-            image = format_glue(self.glue[key], "", key)
+            data = self.glue[key]
+            image = glue_image(data, key) if "image/png" in data else format_glue(data, "", key)
         else:
             src = arg.strip()
             if not re.match(r"https?://", src):
@@ -536,10 +543,11 @@ def closing_fence(lines: list[str], start: int, fence: str) -> int:
 
 
 def author_year(entry) -> tuple[str, str]:
+    from pybtex.backends.plaintext import Backend
     from pybtex.richtext import Text
 
     people = entry.persons.get("author") or entry.persons.get("editor") or []
-    names = [Text.from_latex(" ".join(p.last_names)).render_as("text") for p in people]
+    names = [Text.from_latex(" ".join(p.last_names)).render(Backend()) for p in people]
     if not names:
         authors = entry.fields.get("organization", entry.key)
     elif len(names) == 1:
@@ -623,6 +631,7 @@ def convert_notebook(chapter_path: Path, book: Book, glue: dict,
     notebook.cells = [install, note] + cells
     notebook.metadata.pop("jupytext", None)
     notebook.metadata["colab"] = {"provenance": [], "toc_visible": True}
+    notebook.metadata.setdefault("language_info", {"name": "python"})
     for cell in notebook.cells:
         bad = raw_myst(cell.source) if cell.cell_type == "markdown" else None
         if bad:
