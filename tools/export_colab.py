@@ -321,8 +321,9 @@ class Chapter:
         if name in ("glue", "glue:", "glue:any", "glue:text", "glue:md"):
             key, _, fmt = body.partition(":") if name == "glue:text" else (body, "", "")
             if key not in self.glue:
-                raise ExportError(f"{self.stem}: falta el valor de glue {key!r} "
-                                  "(¿se ejecutó el capítulo completo?)")
+                raise ExportError(f"{self.stem}: falta el valor de glue {key!r} (¿la "
+                                  "construcción es anterior al capítulo? vuelva a construir "
+                                  "el libro o use --execute)")
             data = self.glue[key]
             if name == "glue:md" and "text/markdown" in data:
                 return data["text/markdown"]
@@ -690,15 +691,15 @@ def run(argv, description: str, solutions: bool, transform=None) -> int:
             print(f"{chapter}: no es un capítulo ejecutable (falta la cabecera jupytext)",
                   file=sys.stderr)
             return 1
-    book = load_book()
-    for chapter in chapters:
+    book, failed = load_book(), 0
+    for chapter in chapters:  # un capítulo que falla no impide exportar los demás
         try:
             glue = chapter_glue(chapter, args.build_dir, args.execute)
             print(export(chapter, args.out, book, glue, solutions, transform))
         except ExportError as error:
             print(f"error: {error}", file=sys.stderr)
-            return 1
-    return 0
+            failed += 1
+    return 1 if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
