@@ -157,7 +157,8 @@ def test_buttons_extension_rewrites_the_theme_links():
 
     context = {"pathto": lambda name, resource: "../" + name, "header_buttons": [
         {"label": "launch-buttons", "buttons": [
-            {"text": "Colab", "url": "https://colab.research.google.com/github/org/libro/blob/main/chapters/02-mlp.md"}]},
+            {"text": "Colab", "url": "https://colab.research.google.com/github/org/libro"
+                                     "/blob/main/chapters/02-mlp.md"}]},
         {"label": "download-buttons", "buttons": [
             {"label": "download-source-button", "url": "../_sources/chapters/02-mlp.md"}]},
     ]}
@@ -185,7 +186,7 @@ def test_exported_introduction_runs_outside_the_repository(tmp_path):
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(workdir)}})
     client.execute()  # lanza CellExecutionError si una celda (o comprobación) falla
-    assert not list(workdir.iterdir()), "el capítulo no debe escribir archivos en el directorio de trabajo"
+    assert not list(workdir.iterdir()), "el capítulo no debe escribir en el directorio de trabajo"
 
 
 # ---------------------------------------------------------------- el conversor
@@ -317,7 +318,8 @@ def test_exercises_become_headings_and_solutions_details(tmp_path):
         ```
         """, {}, tmp_path)
     assert "### Ejercicio 1: Primero\n\nCalcule $x$." in md
-    assert "<details>\n<summary>Solución del ejercicio 1</summary>\n\nAsí:\n\n```python\nx = 1\n```" in md
+    assert ("<details>\n<summary>Solución del ejercicio 1</summary>\n\n"
+            "Así:\n\n```python\nx = 1\n```") in md
     assert "### Ejercicio 2\n\nOtro. Vea el Ejercicio 1." in md
 
 

@@ -268,7 +268,7 @@ def glue_from_build(stem: str, build_dir: Path) -> dict[str, dict] | None:
 
 
 def glue_by_executing(chapter: Path, timeout: int = 900) -> dict[str, dict]:
-    """Ejecuta el capítulo (en su carpeta, como el libro) y devuelve sus valores de ``glue``."""
+    """Ejecuta el capítulo (en su carpeta, como el libro); devuelve sus valores de ``glue``."""
     from nbclient import NotebookClient
 
     notebook = jupytext.read(chapter)
