@@ -49,6 +49,9 @@ RAW_MYST = re.compile(
 )
 # Claves sin resolver: glue (``ch07_acc``) y citas (``c07-hochreiter1997long``).
 RAW_KEYS = re.compile(r"\bch\d{2}_[a-z0-9_]+|\bc\d{2}-[a-z]+\d{4}[a-z]*")
+# Una palabra repetida dentro de un mismo párrafo: «el ejercicio Ejercicio 46» cuando
+# una referencia {ref} ya escribe «Ejercicio N».
+REPEATED_WORD = re.compile(r"\b([^\W\d_]{3,})\s+\1\b", re.IGNORECASE)
 # Matemática que MathJax no procesó.
 RAW_MATH = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\\frac|\\mathbf|\\mathcal")
 
@@ -236,7 +239,8 @@ def check_book_page(page, url: str, *, open_dropdowns: bool = True) -> list[str]
     que MathJax tipografíe toda fórmula sin nodos de error ni macros desconocidas y
     sin dejar ``$$`` ni ``\\(`` en el texto, que cada imagen cargue
     (``naturalWidth > 0``), que no quede sintaxis MyST, clave de glue ni clave de
-    cita a la vista y que cada solución desplegable se abra con un clic.
+    cita a la vista, que ningún párrafo repita una palabra («el ejercicio
+    Ejercicio 4») y que cada solución desplegable se abra con un clic.
     """
     problems: list[str] = []
     failed_requests: list[str] = []
@@ -273,6 +277,13 @@ def check_book_page(page, url: str, *, open_dropdowns: bool = True) -> list[str]
                 start = max(match.start() - 40, 0)
                 context = text[start:match.end() + 40].replace("\n", " ")
                 problems.append(f"{what}: «{context}»")
+        paragraphs = page.evaluate(
+            "() => Array.from(document.querySelectorAll('article p')).map(p => p.innerText)")
+        for paragraph in paragraphs:
+            for match in REPEATED_WORD.finditer(paragraph):
+                start = max(match.start() - 40, 0)
+                context = paragraph[start:match.end() + 30].replace("\n", " ")
+                problems.append(f"palabra repetida: «{context}»")
         page.wait_for_timeout(100)  # deja llegar los eventos pendientes
         problems.extend(f"recurso local que no carga: {u}" for u in failed_requests)
         problems[:] = _drop_known(problems)

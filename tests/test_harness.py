@@ -137,7 +137,7 @@ PAGE = """<!DOCTYPE html>
 </head><body>
 <p>Una fórmula: <span class="math notranslate nohighlight">{formula}</span>.</p>
 <div class="math notranslate nohighlight">\\[\\int_0^1 x\\,dx = \\tfrac12\\]</div>
-<p>{prose}</p>
+<article><p>{prose}</p></article>
 <img src="{image}" alt="figura">
 </body></html>
 """
@@ -154,6 +154,7 @@ BROKEN = {
     "image": ["falta.png", "imagen que no carga"],
     "glue": ["El error es {glue:text}`ch07_err:.1e`.", "sintaxis MyST"],
     "key": ["El error es ch07_err.", "clave de glue"],
+    "repeated": ['Vea el ejercicio <a href="#e"><span>Ejercicio 4</span></a>.', "palabra repetida"],
 }
 
 
@@ -187,7 +188,7 @@ def test_page_check_passes_a_healthy_page(chrome, tmp_path):
 @pytest.mark.parametrize("what", BROKEN, ids=list(BROKEN))
 def test_page_check_catches_a_planted_defect(chrome, tmp_path, what):
     value, expected = BROKEN[what]
-    field = {"macro": "formula", "exponent": "formula", "glue": "prose", "key": "prose"}.get(what, what)
+    field = {"macro": "formula", "exponent": "formula", "glue": "prose", "key": "prose", "repeated": "prose"}.get(what, what)
     problems = _check(chrome, tmp_path, **{field: value})
     assert any(expected in p for p in problems), problems
 
