@@ -53,8 +53,9 @@ class CellError:
 
     def short(self) -> str:
         kind = "aserción" if self.hidden_assert else "celda"
-        what = self.line or f"{self.ename}: {self.evalue}"
-        return f"{kind} {self.index}: {what[:110]}"
+        what = self.line or self.ename
+        value = f" → {self.ename}: {self.evalue[:160]}" if self.evalue else ""
+        return f"{kind} {self.index}: {what[:110]}{value}"
 
 
 @dataclass
