@@ -99,7 +99,7 @@ def test_every_chapter_exports_without_raw_myst(chapter, tmp_path):
             assert "myst_nb" not in cell.source or cell is exported.cells[0]
     text = chapter.read_text(encoding="utf-8")
     md = markdown_of(exported)
-    n_exercises = len(re.findall(r"^`{3,}\{exercise\}", text, re.M))
+    n_exercises = len(re.findall(r"^(?:`{3,}|:{3,})\{exercise\}", text, re.M))
     assert len(re.findall(r"^### Ejercicio \d+", md, re.M)) == n_exercises
     assert md.count("<details>") >= len(re.findall(r"^`{3,}\{solution\}", text, re.M))
     # Ninguna celda de código se pierde ni cambia (salvo el import de myst_nb).

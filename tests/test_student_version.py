@@ -32,7 +32,7 @@ def test_student_version_has_no_solutions(chapter, tmp_path):
         longest = max(block.splitlines(), key=len)
         assert longest not in md, f"quedó una solución: {longest!r}"
     assert export_colab.raw_myst(md) is None
-    n_exercises = len(re.findall(r"^`{3,}\{exercise\}", text, re.M))
+    n_exercises = len(re.findall(r"^(?:`{3,}|:{3,})\{exercise\}", text, re.M))
     assert len(re.findall(r"^### Ejercicio \d+", md, re.M)) == n_exercises
     assert notebook.cells[0].metadata["tags"] == ["colab-install"]
 
