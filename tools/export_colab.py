@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
 import re
 import sys
 from dataclasses import dataclass, field
@@ -632,7 +633,17 @@ def convert_notebook(chapter_path: Path, book: Book, glue: dict,
     notebook.cells = [install, note] + cells
     notebook.metadata.pop("jupytext", None)
     notebook.metadata["colab"] = {"provenance": [], "toc_visible": True}
-    notebook.metadata.setdefault("language_info", {"name": "python"})
+    # Lo que el kernel de Python anuncia al conectarse: si falta, JupyterLab lo
+    # agrega y marca el cuaderno como modificado apenas se abre.
+    notebook.metadata["language_info"] = {
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "file_extension": ".py",
+        "mimetype": "text/x-python",
+        "name": "python",
+        "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3",
+        "version": platform.python_version(),
+    }
     for cell in notebook.cells:
         bad = raw_myst(cell.source) if cell.cell_type == "markdown" else None
         if bad:
