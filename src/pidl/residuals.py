@@ -45,8 +45,9 @@ def _check_inputs(u: torch.Tensor, x: torch.Tensor) -> None:
         )
 
 
-def _raw_grad(u: torch.Tensor, x: torch.Tensor, strict: bool) -> torch.Tensor:
-    """Gradiente (N, d) de la suma de ``u`` respecto de ``x``."""
+def _raw_grad(u: torch.Tensor, x: torch.Tensor, strict: bool, create_graph: bool = True) -> torch.Tensor:
+    """Gradiente (N, d) de la suma de ``u`` respecto de ``x``. El grafo de ``u``
+    se conserva, así que se pueden pedir más derivadas de ``u`` después."""
     if not u.requires_grad:
         if strict:
             raise ValueError(
@@ -55,7 +56,8 @@ def _raw_grad(u: torch.Tensor, x: torch.Tensor, strict: bool) -> torch.Tensor:
             )
         return torch.zeros_like(x)
     (g,) = torch.autograd.grad(
-        u, x, grad_outputs=torch.ones_like(u), create_graph=True, allow_unused=True
+        u, x, grad_outputs=torch.ones_like(u), create_graph=create_graph, retain_graph=True,
+        allow_unused=True,
     )
     if g is None:
         if strict:
@@ -213,8 +215,6 @@ class Derivatives:
         _check_inputs(u, x)
         if isinstance(max_order, bool) or not isinstance(max_order, int) or max_order < 1:
             raise ValueError(f"max_order debe ser un entero ≥ 1; se recibió {max_order!r}.")
-        if not u.requires_grad:
-            _raw_grad(u, x, strict=True)  # el mismo mensaje claro que grad()
         self.u, self.x = u, x
         self.max_order = max_order
         self.create_graph = bool(create_graph)
@@ -246,13 +246,6 @@ class Derivatives:
         return self._cache[key].reshape(self.u.shape)
 
     def _grad(self, f: torch.Tensor, create_graph: bool, strict: bool) -> torch.Tensor:
-        if not f.requires_grad:
-            return torch.zeros_like(self.x)
-        self.calls += 1
-        (g,) = torch.autograd.grad(f, self.x, grad_outputs=torch.ones_like(f), create_graph=create_graph,
-                                   retain_graph=True, allow_unused=True)
-        if g is None:
-            if strict:
-                raise ValueError("u no depende de x: ¿se evaluó la red en un tensor distinto de x?")
-            return torch.zeros_like(self.x)
-        return g
+        if f.requires_grad:
+            self.calls += 1
+        return _raw_grad(f, self.x, strict=strict, create_graph=create_graph)
