@@ -100,7 +100,7 @@ def test_every_chapter_exports_without_raw_myst(chapter, tmp_path):
     text = chapter.read_text(encoding="utf-8")
     md = markdown_of(exported)
     n_exercises = len(re.findall(r"^(?:`{3,}|:{3,})\{exercise\}", text, re.M))
-    assert len(re.findall(r"^### Ejercicio \d+", md, re.M)) == n_exercises
+    assert len(re.findall(r"^### Ejercicio \d+\.\d+", md, re.M)) == n_exercises
     assert md.count("<details>") >= len(re.findall(r"^`{3,}\{solution\}", text, re.M))
     # Ninguna celda de código se pierde ni cambia (salvo el import de myst_nb).
     original = [c.source for c in jupytext.read(chapter).cells if c.cell_type == "code"]
@@ -255,9 +255,9 @@ def test_equations_get_numbers_and_references_use_them(tmp_path):
 
         Por {eq}`ec-99-b` y {eq}`ec-99-a`, ver {ref}`sec-99-algo` y {ref}`esto <sec-99-algo>`.
         """, {}, tmp_path)
-    assert "$$\na = b\n\\tag{1}\n$$" in md
-    assert "$$\nc = d\n\\tag{2}\n$$" in md
-    assert "Por (2) y (1), ver Una sección y esto." in md
+    assert "$$\na = b\n\\tag{99.1}\n$$" in md
+    assert "$$\nc = d\n\\tag{99.2}\n$$" in md
+    assert "Por (99.2) y (99.1), ver Una sección y esto." in md
     assert "(sec-99-algo)=" not in md
 
 
@@ -317,10 +317,10 @@ def test_exercises_become_headings_and_solutions_details(tmp_path):
         Otro. Vea el {ref}`ej-99-a`.
         ```
         """, {}, tmp_path)
-    assert "### Ejercicio 1: Primero\n\nCalcule $x$." in md
-    assert ("<details>\n<summary>Solución del ejercicio 1</summary>\n\n"
+    assert "### Ejercicio 99.1: Primero\n\nCalcule $x$." in md
+    assert ("<details>\n<summary>Solución del ejercicio 99.1</summary>\n\n"
             "Así:\n\n```python\nx = 1\n```") in md
-    assert "### Ejercicio 2\n\nOtro. Vea el Ejercicio 1." in md
+    assert "### Ejercicio 99.2\n\nOtro. Vea el Ejercicio 99.1." in md
 
 
 def test_figures_and_tables_become_plain_markdown(tmp_path):
@@ -342,7 +342,7 @@ def test_figures_and_tables_become_plain_markdown(tmp_path):
         ```
         """, {}, tmp_path)
     assert f"![Una red.]({BOOK.repo_url.replace('github.com', 'raw.githubusercontent.com')}" in md
-    assert "*Figura 1: Una red.*" in md
+    assert "*Figura 99.1: Una red.*" in md
     assert "**Tabla corta**\n\n| a | b |\n| --- | --- |\n| 1 | 2 |" in md
 
 
@@ -357,8 +357,8 @@ def test_glued_figures_and_numbered_references(tmp_path):
         Como muestra la {numref}`Figura %s <fig-99-curva>` y {numref}`fig-99-curva`.
         """, {"ch99_fig": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}}, tmp_path)
     assert '<img src="data:image/png;base64,iVBORw0KGgo=" alt="ch99_fig">' in md
-    assert "*Figura 1: La curva.*" in md
-    assert "Como muestra la Figura 1 y Figura 1." in md
+    assert "*Figura 99.1: La curva.*" in md
+    assert "Como muestra la Figura 99.1 y Figura 99.1." in md
 
 
 def test_check_cells_are_kept_and_labelled(tmp_path):
@@ -427,3 +427,27 @@ def test_reads_the_values_of_a_build(tmp_path):
     assert export_colab.glue_from_build("99-prueba", tmp_path / "_build") == {
         "ch99_x": {"text/plain": "2.5"}}
     assert export_colab.glue_from_build("98-otro", tmp_path / "_build") is None
+
+
+@pytest.mark.parametrize("stem, prefix", [
+    ("12-pinns-burgers", "12."), ("00-introduccion", "0."), ("A1-notacion", "A1."),
+    ("intro", ""), ("prueba-12", ""),
+])
+def test_chapter_prefix_numbers_like_the_book(stem, prefix):
+    assert export_colab.chapter_prefix(stem) == prefix
+
+
+def test_built_book_numbers_equations_and_exercises_per_chapter():
+    """_ext/chapter_numbers.py: la primera ecuación del capítulo 12 es la (12.1)."""
+    page = BUILD / "html" / "chapters" / "12-pinns-burgers.html"
+    skip_without_build(page)
+    html = page.read_text(encoding="utf-8")
+    numbers = re.findall(r'class="eqno">\(([^)<]*)\)', html)
+    assert numbers and numbers == [f"12.{i}" for i in range(1, len(numbers) + 1)], numbers
+    exercises = re.findall(r"Ejercicio (\d+(?:\.\d+)?)", html)
+    assert exercises and all(e.startswith("12.") for e in exercises), set(exercises)
+    # el notebook exportado cita los mismos números
+    labels = export_colab.collect_labels(
+        (ROOT / "chapters" / "12-pinns-burgers.md").read_text(encoding="utf-8").splitlines(),
+        export_colab.chapter_prefix("12-pinns-burgers"))
+    assert {v for v in labels.values() if v.startswith("(")} == {f"({n})" for n in numbers}

@@ -94,15 +94,15 @@ def test_solutions_spanning_code_cells_are_removed(tmp_path):
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     assert "secreto" not in code and "Con este código" not in md
     assert "La suma da 42" not in md and "Solución" not in md
-    assert "### Ejercicio 1: Suma" in md and "### Ejercicio 2: Código" in md
+    assert "### Ejercicio 99.1: Suma" in md and "### Ejercicio 99.2: Código" in md
     assert md.rstrip().endswith("Texto final.")
 
 
 def test_the_colab_version_keeps_those_solutions(tmp_path):
     notebook = export_colab.convert_notebook(write_chapter(tmp_path), BOOK, {})
     md = markdown_of(notebook)
-    assert "<summary>Solución del ejercicio 1</summary>" in md
-    assert "**Solución del ejercicio 2**" in md and "*Fin de la solución.*" in md
+    assert "<summary>Solución del ejercicio 99.1</summary>" in md
+    assert "**Solución del ejercicio 99.2**" in md and "*Fin de la solución.*" in md
     assert any("secreto = 42" in c.source for c in notebook.cells)
 
 

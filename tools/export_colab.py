@@ -80,6 +80,7 @@ PLAIN_FENCE = re.compile(r"^(`{3,}|~{3,})")
 OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
 TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=\s*$")
 MATH_LABEL = re.compile(r"^(?P<head>.*)\$\$[ \t]*\((?P<label>[^()\s]+)\)\s*$")
+CHAPTER_STEM = re.compile(r"^(?:(?P<num>\d+)|(?P<app>[A-Z]\d*))-")  # 12-…, A1-…
 ROLE = re.compile(r"\{(?P<name>[a-z][\w:-]*)\}`(?P<body>[^`]*)`|(?P<code>`+[^`\n]+`+)")
 EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
 
@@ -194,13 +195,29 @@ def load_book(root: Path = ROOT) -> Book:
         text = path.read_text(encoding="utf-8")
         title = re.search(r"^# (.+)$", text, re.M)
         book.titles[path.stem] = title[1].strip() if title else path.stem
-        for label, text_ in collect_labels(text.splitlines()).items():
+        prefix = chapter_prefix(path.stem)
+        for label, text_ in collect_labels(text.splitlines(), prefix).items():
             book.labels[label] = (path.stem, text_)
     return book
 
 
-def collect_labels(lines: list[str]) -> dict[str, str]:
-    """Etiquetas de un capítulo y su texto: secciones, ejercicios, ecuaciones, figuras."""
+def chapter_prefix(stem: str) -> str:
+    """Prefijo de la numeración de un capítulo, como en el libro (``_ext/chapter_numbers.py``).
+
+    ``12-pinns-burgers`` → «12.», ``00-introduccion`` → «0.», ``A1-notacion`` → «A1.»;
+    un nombre sin número de capítulo → «» (numeración simple).
+    """
+    m = CHAPTER_STEM.match(stem)
+    if not m:
+        return ""
+    return f"{int(m['num'])}." if m["num"] is not None else f"{m['app']}."
+
+
+def collect_labels(lines: list[str], prefix: str = "") -> dict[str, str]:
+    """Etiquetas de un capítulo y su texto: secciones, ejercicios, ecuaciones, figuras.
+
+    Los números llevan ``prefix`` delante (Ejercicio 12.3, (12.1)), como en el libro.
+    """
     labels: dict[str, str] = {}
     exercises = equations = figures = 0
     pending_target = None
@@ -216,16 +233,16 @@ def collect_labels(lines: list[str]) -> dict[str, str]:
             if m["name"] == "exercise":
                 exercises += 1
                 if "label" in opts:
-                    labels[opts["label"]] = f"Ejercicio {exercises}"
+                    labels[opts["label"]] = f"Ejercicio {prefix}{exercises}"
             elif m["name"] == "math" and "label" in opts:
                 equations += 1
-                labels[opts["label"]] = f"({equations})"
+                labels[opts["label"]] = f"({prefix}{equations})"
             elif m["name"] in ("figure", "glue:figure") and "name" in opts:
                 figures += 1
-                labels[opts["name"]] = f"Figura {figures}"
+                labels[opts["name"]] = f"Figura {prefix}{figures}"
         if m := MATH_LABEL.match(line):
             equations += 1
-            labels[m["label"]] = f"({equations})"
+            labels[m["label"]] = f"({prefix}{equations})"
     return labels
 
 
@@ -596,7 +613,8 @@ def convert_notebook(chapter_path: Path, book: Book, glue: dict,
     notebook = jupytext.read(chapter_path)
     text = chapter_path.read_text(encoding="utf-8")
     keyprefix = re.search(r"^:keyprefix:\s*(\S+)", text, re.M)
-    chapter = Chapter(chapter_path.stem, book, glue, collect_labels(text.splitlines()),
+    labels = collect_labels(text.splitlines(), chapter_prefix(chapter_path.stem))
+    chapter = Chapter(chapter_path.stem, book, glue, labels,
                       keyprefix[1] if keyprefix else "", solutions)
     cells, in_solution = [], False
     for cell in notebook.cells:

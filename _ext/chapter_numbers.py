@@ -1,0 +1,41 @@
+"""Numeración por capítulo: ecuación (12.1), Figura 12.2, Ejercicio 12.3.
+
+Sin secciones numeradas en ``_toc.yml``, Sphinx numera ecuaciones, figuras, tablas
+y ejercicios de corrido en todo el libro: la primera ecuación del capítulo 01 sería
+la (9). Esta extensión reescribe, después de que Sphinx asigna los números, cada
+número como ``(capítulo, n)``, con ``n`` contado dentro del capítulo. El prefijo
+sale del nombre del archivo con la misma regla que usa ``tools/export_colab.py``
+(``chapters/12-pinns-burgers`` → 12, ``chapters/A1-notacion`` → A1), así que un
+notebook exportado cita los mismos números que el libro. Las páginas fuera de
+``chapters/`` no cambian.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def renumber(env, chapter_prefix) -> None:
+    """Pasa los números de cada capítulo a ``(prefijo, 1), (prefijo, 2), …`` por tipo."""
+    for docname, by_type in env.toc_fignumbers.items():
+        folder, _, stem = docname.rpartition("/")
+        prefix = chapter_prefix(stem).rstrip(".") if folder == "chapters" else ""
+        if not prefix:
+            continue
+        for figtype, numbers in by_type.items():
+            order = sorted(numbers, key=lambda ident: numbers[ident])
+            by_type[figtype] = {ident: (prefix, i) for i, ident in enumerate(order, 1)}
+
+
+def setup(app):
+    sys.path.insert(0, str(Path(app.srcdir) / "tools"))
+    from export_colab import chapter_prefix
+
+    def on_env_get_updated(app, env) -> list[str]:
+        renumber(env, chapter_prefix)
+        return []
+
+    # Prioridad alta: corre después del colector de Sphinx que asigna los números.
+    app.connect("env-get-updated", on_env_get_updated, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
