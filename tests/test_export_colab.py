@@ -451,3 +451,12 @@ def test_built_book_numbers_equations_and_exercises_per_chapter():
         (ROOT / "chapters" / "12-pinns-burgers.md").read_text(encoding="utf-8").splitlines(),
         export_colab.chapter_prefix("12-pinns-burgers"))
     assert {v for v in labels.values() if v.startswith("(")} == {f"({n})" for n in numbers}
+
+
+def test_reference_appendix_names_numpy_sections_in_spanish():
+    """locale/: Sphinx traduce «Raises» como «Muestra»; el apéndice A4 dice «Excepciones»."""
+    page = BUILD / "html" / "chapters" / "A4-referencia-pidl.html"
+    skip_without_build(page)
+    labels = set(re.findall(r'<dt class="field-(?:odd|even)">([^<]+)', page.read_text("utf-8")))
+    assert "Excepciones" in labels and "Parámetros" in labels, labels
+    assert not labels & {"Muestra", "Campos", "Raises"}, labels
