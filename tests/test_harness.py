@@ -98,9 +98,9 @@ def _mini_book(tmp_path: Path, chapter: str) -> Path:
     (book_dir / "chapters").mkdir(parents=True)
     shutil.copy(ROOT / "_config.yml", book_dir / "_config.yml")
     shutil.copy(ROOT / "references.bib", book_dir / "references.bib")
-    # La extensión local de los botones de Colab (y la exportación que usa).
-    for folder in ("_ext", "tools"):
-        shutil.copytree(ROOT / folder, book_dir / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    # Las extensiones locales (Colab, numeración), la exportación que usan y locale/.
+    for folder in ("_ext", "tools", "locale"):
+        shutil.copytree(ROOT / folder, book_dir / folder, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     (book_dir / "intro.md").write_text("# Inicio\n", encoding="utf-8")
     (book_dir / "_toc.yml").write_text(
         "format: jb-book\nroot: intro\nchapters:\n  - file: chapters/cap\n", encoding="utf-8"
