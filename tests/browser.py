@@ -126,7 +126,10 @@ def launch(chromium: str):
 
 def offline_context(browser, mathjax: Path | None, blocked: list[str], **options):
     """Contexto que sirve MathJax desde ``mathjax`` y aborta toda otra petición externa."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+    # 1440 px: desde ese ancho la columna del texto del tema llega a su máximo
+    # (786 px, 89 caracteres de código); las líneas de código del libro tienen ≤ 88.
+    options.setdefault("viewport", {"width": 1440, "height": 900})
+    context = browser.new_context(**options)
 
     def route(route):
         url = route.request.url
@@ -187,6 +190,32 @@ async () => {
 }
 """
 
+# Lo que obliga a desplazarse de costado en la columna del texto: fórmulas en
+# bloque más anchas que su caja y celdas de código con líneas que no entran.
+_OVERFLOW_JS = """
+() => {
+  const out = [];
+  const article = document.querySelector('article');
+  if (!article) return out;
+  article.querySelectorAll('mjx-container[display="true"]').forEach(el => {
+    const math = el.querySelector('mjx-math');
+    const box = el.parentElement.getBoundingClientRect().width;
+    const wide = math ? math.getBoundingClientRect().width : 0;
+    if (wide > box + 1)
+      out.push(`fórmula más ancha que la columna (${Math.round(wide)} > ${Math.round(box)} px): `
+               + (el.closest('.math') || el).textContent.slice(0, 60));
+  });
+  article.querySelectorAll('.cell_input pre').forEach(pre => {
+    if (pre.scrollWidth > pre.clientWidth + 1) {
+      const long = pre.innerText.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '');
+      out.push(`celda de código que se desplaza de costado (${pre.scrollWidth} > `
+               + `${pre.clientWidth} px): «${long.slice(0, 60)}»`);
+    }
+  });
+  return out;
+}
+"""
+
 _IMAGES_JS = """
 async () => {
   const imgs = Array.from(document.images);
@@ -238,7 +267,8 @@ def check_book_page(page, url: str, *, open_dropdowns: bool = True) -> list[str]
     Revisa: errores de JavaScript (excepciones no capturadas y ``console.error``),
     que MathJax tipografíe toda fórmula sin nodos de error ni macros desconocidas y
     sin dejar ``$$`` ni ``\\(`` en el texto, que cada imagen cargue
-    (``naturalWidth > 0``), que no quede sintaxis MyST, clave de glue ni clave de
+    (``naturalWidth > 0``), que ninguna fórmula en bloque ni celda de código obligue a
+    desplazarse de costado en la columna del texto, que no quede sintaxis MyST, clave de glue ni clave de
     cita a la vista, que ningún párrafo repita una palabra («el ejercicio
     Ejercicio 4») y que cada solución desplegable se abra con un clic.
     """
@@ -266,6 +296,8 @@ def check_book_page(page, url: str, *, open_dropdowns: bool = True) -> list[str]
         elif math["formulas"] and math["typeset"] == 0:
             problems.append(f"MathJax no tipografió ninguna de {math['formulas']} fórmulas")
         problems.extend(math["errors"])
+        if math["ready"]:
+            problems.extend(page.evaluate(_OVERFLOW_JS))
         problems.extend(f"imagen que no carga: {src}" for src in page.evaluate(_IMAGES_JS))
         if open_dropdowns:
             problems.extend(_check_dropdowns(page))
