@@ -1,27 +1,75 @@
 """¿Los resultados del libro se sostienen con otras semillas? (no es parte de la CI: es lento).
 
-Vuelve a ejecutar cada capítulo con ``PIDL_SEED_OFFSET=k`` (``seed_everything(s)``
-usa entonces la semilla ``s + k``; ver :func:`pidl.device.seed_everything`) y
-anota qué aserciones ocultas (celdas ``remove-cell`` con ``assert``) fallan con
-qué desplazamiento. Imprime una tabla capítulo × desplazamiento y, debajo, cada
-fallo con la línea que falló.
+Vuelve a ejecutar cada capítulo con ``PIDL_SEED_OFFSET=k`` (todo el azar de
+``pidl`` usa entonces la semilla ``s + k``: ver :func:`pidl.device.offset_seed`)
+y anota:
+
+- qué aserciones ocultas (celdas ``remove-cell`` con ``assert``) fallan con qué
+  desplazamiento;
+- si el desplazamiento llegó a los resultados: se guarda cada valor pegado con
+  ``glue`` y un capítulo **falla** si ninguno de ellos cambia entre
+  desplazamientos (entonces las «otras semillas» fueron las mismas). No cuentan
+  como prueba los tiempos (nombres con ``seconds``, ``time``, ``cpu``, ``ms``,
+  ``speedup``...: cambian aunque la semilla no llegue); tampoco los enteros
+  que no se mueven (valores de configuración).
+- la lista de los valores reales pegados que no se movieron con ningún
+  desplazamiento, para ver qué sigue fijo (puede ser legítimo: una solución
+  exacta, un conteo de parámetros).
+
+Imprime una tabla capítulo × desplazamiento y debajo los fallos y los valores
+fijos.
 
     python tools/seed_robustness.py                         # todos, desplazamientos 1 2 3 4
     python tools/seed_robustness.py 02-mlp --offsets 1 2 3 4 5 6 --jobs 2
+    python tools/seed_robustness.py --offsets 1 2 3 4 5 6 7 8 --json semillas.json
 
 Una aserción que falla con una semilla honesta se arregla en el método o en el
-margen (nunca eligiendo la semilla). Sale con código 1 si algo falla.
+enunciado (nunca eligiendo la semilla ni aflojando el umbral hasta que pase).
+Sale con código 1 si algo falla.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from time_chapters import chapters, run_all, thread_env  # noqa: E402
+from time_chapters import Run, chapters, run_all, thread_env  # noqa: E402
+
+# Valores pegados que dependen del reloj, no de la semilla.
+TIMING = re.compile(r"second|time|tiempo|cpu|_ms|ms_|speedup|cost_ratio|cost_growth", re.I)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.strip().strip("'\""))
+    except ValueError:
+        return None
+
+
+def seed_reach(runs: dict[int, Run]) -> tuple[list[str], list[str]]:
+    """(valores que cambian entre desplazamientos, valores reales que nunca cambian).
+
+    Se excluyen los tiempos (:data:`TIMING`); de los que nunca cambian se
+    listan solo los no enteros.
+    """
+    names = sorted(set().union(*(run.glued for run in runs.values())))
+    moved, pinned = [], []
+    for name in names:
+        if TIMING.search(name):
+            continue
+        values = {run.glued.get(name) for run in runs.values()}
+        if len(values) > 1:
+            moved.append(name)
+            continue
+        number = _number(next(iter(values)) or "")
+        if number is not None and not float(number).is_integer():
+            pinned.append(name)
+    return moved, pinned
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,16 +81,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="ejecuciones a la vez")
     parser.add_argument("--threads", type=int, default=1, help="hilos de BLAS/OpenMP por núcleo (0: los de la máquina)")
     parser.add_argument("--timeout", type=int, default=1200, help="segundos como máximo por celda")
+    parser.add_argument("--json", type=Path, help="guarda aquí los valores pegados y los fallos de cada ejecución")
     args = parser.parse_args(argv)
     if any(k < 0 for k in args.offsets):
         parser.error("los desplazamientos deben ser enteros no negativos")
+    if len(set(args.offsets)) < 2:
+        parser.error("hacen falta al menos dos desplazamientos distintos para ver si la semilla se mueve")
     paths = chapters(args.chapters)
     base_env = thread_env(args.threads)
     jobs = [(p, {**base_env, "PIDL_SEED_OFFSET": str(k)}, args.timeout)
             for p in paths for k in args.offsets]
     print(f"{len(paths)} capítulos × desplazamientos {args.offsets} · {args.jobs} a la vez · "
           f"{os.cpu_count()} CPU", flush=True)
-    results = {}
+    results: dict[tuple[str, int], Run] = {}
     for (path, env, _), run in run_all(jobs, args.jobs):
         offset = int(env["PIDL_SEED_OFFSET"])
         results[path.stem, offset] = run
@@ -50,9 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {path.stem} +{offset}: {state} ({run.seconds:.0f} s)", file=sys.stderr, flush=True)
 
     print()
-    print("| capítulo | " + " | ".join(f"+{k}" for k in args.offsets) + " |")
-    print("|---|" + "---|" * len(args.offsets))
-    details = []
+    print("| capítulo | " + " | ".join(f"+{k}" for k in args.offsets) + " | la semilla llega a |")
+    print("|---|" + "---|" * len(args.offsets) + "---|")
+    details, pinned_report = [], []
     for path in paths:
         row = []
         for k in args.offsets:
@@ -70,12 +121,31 @@ def main(argv: list[str] | None = None) -> int:
                                  + " con error")
                 row.append(", ".join(parts))
                 details += [f"- {path.stem} +{k}: {e.short()}" for e in run.errors]
-        print(f"| {path.stem} | " + " | ".join(row) + " |")
+        moved, pinned = seed_reach({k: results[path.stem, k] for k in args.offsets})
+        total = len(set().union(*(results[path.stem, k].glued for k in args.offsets)))
+        if moved:
+            reach = f"{len(moved)} de {total} valores"
+        else:
+            reach = f"✗ ninguno de {total} valores"
+            details.append(f"- {path.stem}: ningún valor pegado cambia entre desplazamientos "
+                           "(la semilla no llega a los resultados)")
+        if pinned:
+            pinned_report.append(f"- {path.stem}: " + ", ".join(pinned))
+        print(f"| {path.stem} | " + " | ".join(row) + f" | {reach} |")
     if details:
         print("\nFallos:")
         print("\n".join(details))
     else:
-        print("\nTodas las aserciones ocultas se cumplen con todos los desplazamientos.")
+        print("\nTodas las aserciones ocultas se cumplen con todos los desplazamientos "
+              "y la semilla llega a cada capítulo.")
+    if pinned_report:
+        print("\nValores reales pegados que no cambian con ningún desplazamiento:")
+        print("\n".join(pinned_report))
+    if args.json:
+        args.json.write_text(json.dumps(
+            {f"{stem} +{k}": {"seconds": run.seconds, "glued": run.glued,
+                              "errors": [e.short() for e in run.errors]}
+             for (stem, k), run in results.items()}, ensure_ascii=False, indent=1), encoding="utf-8")
     return 1 if details else 0
 
 

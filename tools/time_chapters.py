@@ -64,6 +64,7 @@ class Run:
     seconds: float
     cpu_seconds: float | None
     errors: list[CellError] = field(default_factory=list)
+    glued: dict[str, str] = field(default_factory=dict)  # nombre de glue → su texto (text/plain)
 
 
 def chapters(selection: list[str] | None = None) -> list[Path]:
@@ -117,7 +118,7 @@ def execute_chapter(path: Path, env: dict[str, str] | None = None,
     start = time.perf_counter()
     client.execute(env={**os.environ, **(env or {})})
     seconds = time.perf_counter() - start
-    cpu, errors = None, []
+    cpu, errors, glued = None, [], {}
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
@@ -126,7 +127,12 @@ def execute_chapter(path: Path, env: dict[str, str] | None = None,
                                         _failing_line(output.get("traceback", []))))
             elif output.get("output_type") == "stream" and _CPU_MARK in output.get("text", ""):
                 cpu = float(output["text"].split(_CPU_MARK)[1].split()[0])
-    return Run(path.stem, seconds, cpu, errors)
+            elif output.get("output_type") == "display_data":
+                name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+                texts = [v for k, v in output.get("data", {}).items() if k.endswith("text/plain")]
+                if name and texts:
+                    glued[name] = texts[0] if isinstance(texts[0], str) else "".join(texts[0])
+    return Run(path.stem, seconds, cpu, errors, glued)
 
 
 def thread_env(threads: int) -> dict[str, str]:

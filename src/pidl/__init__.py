@@ -3,6 +3,7 @@
 Lo que más de un capítulo necesita, escrito una sola vez:
 
 - :mod:`pidl.device`: ``get_device``, ``float64_device``, ``seed_everything``,
+  ``torch_generator``, ``numpy_rng``, ``offset_seed``, ``synchronize``,
   ``describe_device``.
 - :mod:`pidl.training`: ``fit``, ``evaluate``, ``History``, ``accuracy``.
 - :mod:`pidl.data`: ``TensorLoader``, ``train_val_split``.
@@ -20,7 +21,10 @@ from . import checks, data, device, plotting, residuals, training
 from . import pinn, references
 from .checks import gradient_check
 from .data import TensorLoader, train_val_split
-from .device import describe_device, float64_device, get_device, seed_everything
+from .device import (
+    describe_device, float64_device, get_device, numpy_rng, offset_seed, seed_everything, synchronize,
+    torch_generator,
+)
 from .pinn import (
     PINN, AdamLR, Callback, EveryK, KeepBest, PINNHistory, PINNState, RecordValues,
     grid_2d, predict, relative_l2, resample_adaptive, sample_box_boundary, sample_sobol, sample_uniform,
@@ -34,7 +38,8 @@ __version__ = "0.2.0"
 __all__ = [
     "checks", "data", "device", "plotting", "residuals", "training",
     "gradient_check", "TensorLoader", "train_val_split",
-    "describe_device", "float64_device", "get_device", "seed_everything",
+    "describe_device", "float64_device", "get_device", "seed_everything", "offset_seed",
+    "torch_generator", "numpy_rng", "synchronize",
     "plot_decision_boundary", "plot_field", "plot_history", "set_style",
     "History", "accuracy", "evaluate", "fit",
     "pinn", "references",

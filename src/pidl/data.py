@@ -85,7 +85,10 @@ class TensorLoader:
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         n = len(self.x)
         if self.shuffle:
-            order = torch.randperm(n, generator=self.generator).to(self.x.device)
+            # Se sortea donde vive el generador (CPU salvo que se pida otro): un
+            # generador CUDA pasado a un randperm de CPU falla.
+            where = self.generator.device if self.generator is not None else "cpu"
+            order = torch.randperm(n, generator=self.generator, device=where).to(self.x.device)
         else:
             order = None
         for i in range(len(self)):

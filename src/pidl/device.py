@@ -16,7 +16,8 @@ import numpy as np
 import torch
 
 __all__ = [
-    "available_devices", "get_device", "float64_device", "seed_everything", "seed_offset", "describe_device",
+    "available_devices", "get_device", "float64_device", "seed_everything", "seed_offset", "offset_seed",
+    "torch_generator", "numpy_rng", "synchronize", "describe_device",
 ]
 
 _KNOWN = ("cuda", "mps", "cpu")
@@ -115,17 +116,46 @@ def seed_offset() -> int:
     return offset
 
 
+def offset_seed(seed: int) -> int:
+    """La semilla que de verdad se usa: ``(seed + PIDL_SEED_OFFSET) mod 2**32``.
+
+    Todas las fuentes de azar de ``pidl`` (:func:`seed_everything`,
+    :func:`torch_generator`, :func:`numpy_rng`, :func:`pidl.pinn.sample_sobol`)
+    pasan por aquí, de modo que ``PIDL_SEED_OFFSET`` mueve cada experimento del
+    libro.
+
+    Raises
+    ------
+    TypeError
+        Si ``seed`` no es un entero.
+    ValueError
+        Si ``seed`` no está en ``[0, 2**32)``.
+
+    Examples
+    --------
+    >>> offset_seed(5) == 5 + seed_offset()
+    True
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"seed debe ser un entero, no {type(seed).__name__}.")
+    seed = int(seed)
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed debe estar en [0, 2**32), se recibió {seed}.")
+    return (seed + seed_offset()) % 2**32
+
+
 def seed_everything(seed: int) -> torch.Generator:
     """Fija las semillas de Python, NumPy y PyTorch (CPU y CUDA).
 
-    La semilla usada es ``seed + PIDL_SEED_OFFSET``: la variable de entorno
-    ``PIDL_SEED_OFFSET`` (un entero no negativo, 0 si no está definida) permite
-    volver a ejecutar un capítulo entero con otras semillas sin tocar su código,
-    para comprobar que sus resultados no dependen de la suerte
-    (``tools/seed_robustness.py``). El libro se construye siempre con 0.
+    La semilla usada es ``seed + PIDL_SEED_OFFSET`` (ver :func:`offset_seed`):
+    la variable de entorno ``PIDL_SEED_OFFSET`` (un entero no negativo, 0 si no
+    está definida) permite volver a ejecutar un capítulo entero con otras
+    semillas sin tocar su código, para comprobar que sus resultados no dependen
+    de la suerte (``tools/seed_robustness.py``). El libro se construye siempre
+    con 0.
 
-    Devuelve un ``torch.Generator`` sembrado con ``seed``, pensado para pasarlo a
-    un ``DataLoader`` (``generator=...``) y que el orden de los lotes sea
+    Devuelve un ``torch.Generator`` de CPU sembrado igual, pensado para pasarlo
+    a un ``DataLoader`` (``generator=...``) y que el orden de los lotes sea
     reproducible.
 
     Examples
@@ -135,18 +165,63 @@ def seed_everything(seed: int) -> torch.Generator:
     >>> bool(torch.equal(a, b))
     True
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"seed debe ser un entero, no {type(seed).__name__}.")
-    seed = int(seed)
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"seed debe estar en [0, 2**32), se recibió {seed}.")
-    seed = (seed + seed_offset()) % 2**32
+    seed = offset_seed(seed)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # también siembra todas las GPU CUDA
     generator = torch.Generator()
     generator.manual_seed(seed)
     return generator
+
+
+def torch_generator(seed: int, device: torch.device | str = "cpu") -> torch.Generator:
+    """Un ``torch.Generator`` propio sembrado con ``offset_seed(seed)``, en la CPU salvo que se pida otro.
+
+    Sirve para un flujo de azar independiente del global (el orden de los
+    lotes, una partición de datos) que no cambia si se agregan celdas antes.
+    Debe estar en el dispositivo donde se sortea: ``torch.randperm(n,
+    generator=g)`` sortea en la CPU, así que ``g`` también; un generador CUDA
+    allí falla en cuanto hay una GPU.
+
+    Examples
+    --------
+    >>> a = torch.rand(3, generator=torch_generator(1))
+    >>> bool(torch.equal(a, torch.rand(3, generator=torch_generator(1))))
+    True
+    >>> torch_generator(1).device
+    device(type='cpu')
+    """
+    generator = torch.Generator(device=torch.device(device))
+    generator.manual_seed(offset_seed(seed))
+    return generator
+
+
+def numpy_rng(seed: int) -> np.random.Generator:
+    """Un ``numpy.random.Generator`` sembrado con ``offset_seed(seed)``.
+
+    Examples
+    --------
+    >>> float(numpy_rng(2).normal()) == float(numpy_rng(2).normal())
+    True
+    """
+    return np.random.default_rng(offset_seed(seed))
+
+
+def synchronize(device: torch.device | str | None = None) -> None:
+    """Espera a que la GPU termine lo encolado (CUDA o MPS); en la CPU no hace nada.
+
+    Las operaciones en CUDA son asíncronas: leer un reloj sin sincronizar mide
+    cuánto tardó la CPU en *encolar* el trabajo, no en hacerlo.
+
+    Examples
+    --------
+    >>> synchronize("cpu")  # no hace nada
+    """
+    device = torch.device(device) if device is not None else get_device()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
 
 
 def describe_device(device: torch.device | str | None = None) -> str:

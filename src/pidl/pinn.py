@@ -34,6 +34,7 @@ import torch
 from torch import nn
 
 from ._progress import ProgressLine
+from .device import offset_seed, synchronize
 
 __all__ = [
     "PINN",
@@ -278,7 +279,8 @@ def sample_sobol(
     """``n`` puntos de la secuencia de Sobol (cuasialeatoria) en ``[lower, upper]``: ``(n, d)``.
 
     Cubren el dominio más parejo que los uniformes (sin huecos ni grumos); con
-    la misma ``seed`` se obtienen los mismos puntos.
+    la misma ``seed`` se obtienen los mismos puntos. La mezcla (``scramble``)
+    usa ``offset_seed(seed)``, así que ``PIDL_SEED_OFFSET`` también la mueve.
 
     Examples
     --------
@@ -288,7 +290,7 @@ def sample_sobol(
     """
     n = _check_n(n)
     lo, hi = _bounds(lower, upper)
-    engine = torch.quasirandom.SobolEngine(lo.numel(), scramble=scramble, seed=seed)
+    engine = torch.quasirandom.SobolEngine(lo.numel(), scramble=scramble, seed=offset_seed(seed))
     u = engine.draw(n, dtype=torch.float64)
     return (lo + (hi - lo) * u).to(device=device, dtype=dtype)
 
@@ -848,7 +850,10 @@ def train_pinn(
         total = sum(weights.get(k, 1.0) * v.reshape(()) for k, v in terms.items())
         return total, terms
 
+    device = params[0].device
+
     def pause() -> None:
+        synchronize(device)  # en CUDA, que el reloj incluya el trabajo encolado
         clock["train"] += time.perf_counter() - clock["start"]
 
     def resume() -> None:

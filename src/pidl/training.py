@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from ._progress import ProgressLine
+from .device import synchronize
 
 __all__ = ["History", "fit", "evaluate", "accuracy"]
 
@@ -411,6 +412,7 @@ def fit(
         if scheduler is not None and scheduler_interval == "epoch":
             scheduler.step(monitored) if plateau else scheduler.step()
         history.lr.append(_current_lr(optimizer))
+        synchronize(device)  # en CUDA, que el reloj incluya el trabajo encolado
         history.seconds.append(time.perf_counter() - start)
         bar.update(epoch, _progress_text(epoch, epochs, history))
 

@@ -1,0 +1,148 @@
+"""Higiene de semillas y dispositivos en los capítulos.
+
+Todo el azar de un capítulo pasa por ``pidl`` (``seed_everything``,
+``torch_generator``, ``numpy_rng``, ``sample_sobol``), que suman
+``PIDL_SEED_OFFSET`` a la semilla: si un capítulo siembra por su cuenta,
+``tools/seed_robustness.py`` lo vuelve a ejecutar con «otras» semillas que en
+realidad son las mismas. Un generador en la GPU pasado a un sorteo de CPU
+(``torch.randperm``) falla en cuanto hay una GPU. Se revisan las celdas de
+código y los bloques de Python de las soluciones, que el estudiante copia.
+
+La única excepción es la celda de ``chapters/02-mlp.md`` con la etiqueta
+``seed-lesson``, donde el lector ve una vez ``torch.manual_seed`` antes de
+usar las versiones de ``pidl``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jupytext
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON_TAG = "seed-lesson"
+LESSON_CHAPTER = "02-mlp"
+
+FORBIDDEN = {
+    r"\btorch\.manual_seed\(": "torch.manual_seed → seed_everything",
+    r"\btorch\.cuda\.manual_seed(_all)?\(": "torch.cuda.manual_seed → seed_everything",
+    r"\.manual_seed\(": "Generator().manual_seed → torch_generator",
+    r"\btorch\.Generator\(": "torch.Generator → torch_generator",
+    r"\bdefault_rng\(": "np.random.default_rng → numpy_rng",
+    r"\bnp\.random\.seed\(|\bnumpy\.random\.seed\(": "np.random.seed → seed_everything",
+    r"(?<![\w.])random\.seed\(": "random.seed → seed_everything",
+    r"(?<![\w.])random\.Random\((?!offset_seed\()": "random.Random(s) → random.Random(offset_seed(s))",
+    r"\bRandomState\(": "np.random.RandomState → numpy_rng",
+    r"\bSobolEngine\(": "SobolEngine → sample_sobol",
+    r"torch_generator\([^)]*device\s*=\s*(?![\"']cpu[\"'])": "generador fuera de la CPU",
+}
+_FENCE = re.compile(r"^```(?:python|ipython3?)\s*\n(.*?)^```", re.M | re.S)
+
+
+def _chapters() -> list[Path]:
+    return sorted(p for p in (ROOT / "chapters").glob("*.md")
+                  if "kernelspec:" in p.read_text(encoding="utf-8")[:800])
+
+
+def _code_blocks(path: Path):
+    """(celda, etiquetas, código) de cada celda de código y cada bloque de Python en el texto."""
+    notebook = jupytext.read(path)
+    for index, cell in enumerate(notebook.cells):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell.cell_type == "code":
+            yield index, tags, cell.source
+        elif cell.cell_type == "markdown":
+            for block in _FENCE.findall(cell.source):
+                yield index, tags, block
+
+
+def violations(path: Path) -> list[str]:
+    """Las líneas de ``path`` que siembran o crean un generador sin pasar por ``pidl``."""
+    found = []
+    for index, tags, code in _code_blocks(path):
+        if LESSON_TAG in tags and path.stem == LESSON_CHAPTER:
+            continue
+        for line in code.splitlines():
+            if line.lstrip().startswith("#"):
+                continue
+            hints = [hint for pattern, hint in FORBIDDEN.items() if re.search(pattern, line)]
+            if hints:
+                found.append(f"{path.name}, celda {index}: {line.strip()!r} ({hints[0]})")
+    return found
+
+
+@pytest.mark.parametrize("path", _chapters(), ids=lambda p: p.stem)
+def test_chapter_seeds_through_pidl(path):
+    bad = violations(path)
+    assert not bad, "Azar sin pasar por pidl (PIDL_SEED_OFFSET no lo alcanza):\n" + "\n".join(bad)
+
+
+def test_one_seed_lesson_cell_in_chapter_02():
+    tagged = [(p.stem, i) for p in _chapters() for i, tags, _ in _code_blocks(p) if LESSON_TAG in tags]
+    assert [stem for stem, _ in tagged] == [LESSON_CHAPTER], tagged
+
+
+def test_checker_catches_each_trap(tmp_path):
+    """El detector no es un test que no puede fallar: cada trampa plantada se encuentra."""
+    traps = [
+        "torch.manual_seed(0)",
+        "g = torch.Generator(device=device).manual_seed(1)",
+        "rng = np.random.default_rng(11)",
+        "np.random.seed(3)",
+        "random.seed(3)",
+        "rng = random.Random(SEED)",
+        "g = torch_generator(0, device='cuda')",
+        "e = torch.quasirandom.SobolEngine(2, seed=1)",
+    ]
+    chapter = tmp_path / "chapters" / "99-trampas.md"
+    chapter.parent.mkdir()
+    cells = "\n".join(f"```{{code-cell}} ipython3\n{t}\n```\n" for t in traps)
+    header = (ROOT / "chapters" / "02-mlp.md").read_text(encoding="utf-8").split("\n---\n")[0]
+    chapter.write_text(header + "\n---\n\n# Trampas\n\n"
+                       + cells + "\n```python\ntorch.manual_seed(0)\n```\n"
+                       "\n```{code-cell} ipython3\nrng = random.Random(offset_seed(0))\n"
+                       "g = torch_generator(0)\nh = torch_generator(0, device='cpu')\n```\n",
+                       encoding="utf-8")
+    bad = violations(chapter)
+    assert len(bad) == len(traps) + 1, "\n".join(bad)
+
+
+# tools/seed_robustness.py: un capítulo cuya semilla no se mueve falla.
+
+def _planted_chapter(folder: Path, name: str, seeding: str) -> Path:
+    header = (ROOT / "chapters" / "02-mlp.md").read_text(encoding="utf-8").split("\n---\n")[0]
+    code = ("import torch\nfrom myst_nb import glue\nfrom pidl import seed_everything\n"
+            f"{seeding}\nglue('x', float(torch.rand(())), display=False)\n"
+            "glue('n_steps', 100, display=False)")
+    path = folder / f"{name}.md"
+    path.write_text(f"{header}\n---\n\n# {name}\n\n```{{code-cell}} ipython3\n{code}\n```\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_seed_tool_fails_a_chapter_the_offset_does_not_reach(tmp_path, capsys):
+    import sys
+    sys.path.insert(0, str(ROOT / "tools"))
+    import seed_robustness
+
+    pinned = _planted_chapter(tmp_path, "fijo", "torch.manual_seed(0)")
+    moving = _planted_chapter(tmp_path, "movil", "seed_everything(0)")
+    code = seed_robustness.main([str(pinned), str(moving), "--offsets", "1", "2", "--jobs", "1"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "| fijo | ok | ok | ✗ ninguno de 2 valores |" in out
+    assert "| movil | ok | ok | 1 de 2 valores |" in out
+    assert "- fijo: x" in out  # el real que no se movió aparece en la lista
+    assert "- movil:" not in out
+
+
+def test_seed_tool_ignores_timings():
+    import sys
+    sys.path.insert(0, str(ROOT / "tools"))
+    from seed_robustness import seed_reach
+    from time_chapters import Run
+
+    runs = {k: Run("c", 1.0, None, [], {"ch_train_seconds": str(k), "ch_err": "0.25"}) for k in (1, 2)}
+    assert seed_reach(runs) == ([], ["ch_err"])
