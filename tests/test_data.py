@@ -58,3 +58,17 @@ def test_train_val_split_is_a_partition():
 def test_train_val_split_bad_fraction(frac):
     with pytest.raises(ValueError):
         train_val_split(torch.zeros(10, 1), torch.zeros(10), frac)
+
+
+def test_shuffle_draws_on_the_generators_device():
+    """Un generador de CPU con datos en otro dispositivo, o uno CUDA con datos en CUDA, funcionan."""
+    from pidl.device import torch_generator
+
+    x, y = torch.arange(10.0).reshape(5, 2), torch.arange(5)
+    first = [yb.tolist() for _, yb in TensorLoader(x, y, 2, shuffle=True, generator=torch_generator(0))]
+    again = [yb.tolist() for _, yb in TensorLoader(x, y, 2, shuffle=True, generator=torch_generator(0))]
+    assert first == again and sorted(sum(first, [])) == list(range(5))
+    if torch.cuda.is_available():  # el fallo del capítulo 08: generador CUDA en un randperm
+        loader = TensorLoader(x, y, 2, shuffle=True, device="cuda",
+                              generator=torch_generator(0, device="cuda"))
+        assert sorted(sum((yb.tolist() for _, yb in loader), [])) == list(range(5))

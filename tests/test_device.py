@@ -105,3 +105,50 @@ def test_float64_device_falls_back_to_cpu_only_on_mps():
     assert float64_device(torch.device("meta")) == torch.device("meta")
     with pytest.raises(RuntimeError):
         float64_device("tpu")
+
+
+# Generadores propios: también los alcanza PIDL_SEED_OFFSET.
+
+def test_torch_generator_and_numpy_rng_follow_the_offset(monkeypatch):
+    from pidl.device import numpy_rng, offset_seed, torch_generator
+
+    monkeypatch.setenv("PIDL_SEED_OFFSET", "5")
+    shifted = (torch.rand(2, generator=torch_generator(1)), numpy_rng(1).random(), offset_seed(1))
+    monkeypatch.delenv("PIDL_SEED_OFFSET")
+    assert torch.equal(shifted[0], torch.rand(2, generator=torch_generator(6)))
+    assert shifted[1] == numpy_rng(6).random()
+    assert shifted[2] == 6 and offset_seed(1) == 1
+    assert not torch.equal(shifted[0], torch.rand(2, generator=torch_generator(1)))
+
+
+def test_torch_generator_is_on_the_cpu_unless_asked():
+    from pidl.device import torch_generator
+
+    assert torch_generator(0).device == torch.device("cpu")
+    if torch.cuda.is_available():
+        assert torch_generator(0, device="cuda").device.type == "cuda"
+
+
+@pytest.mark.parametrize("bad", [1.5, "0", None, True, -1, 2**32])
+def test_own_generators_reject_bad_seeds(bad):
+    from pidl.device import numpy_rng, torch_generator
+
+    for make in (torch_generator, numpy_rng):
+        with pytest.raises((TypeError, ValueError)):
+            make(bad)
+
+
+def test_synchronize_is_a_no_op_on_cpu():
+    from pidl.device import synchronize
+
+    assert synchronize("cpu") is None
+
+
+def test_sample_sobol_follows_the_offset(monkeypatch):
+    from pidl.pinn import sample_sobol
+
+    monkeypatch.setenv("PIDL_SEED_OFFSET", "3")
+    shifted = sample_sobol(8, [0.0], [1.0], seed=1)
+    monkeypatch.delenv("PIDL_SEED_OFFSET")
+    assert torch.equal(shifted, sample_sobol(8, [0.0], [1.0], seed=4))
+    assert not torch.equal(shifted, sample_sobol(8, [0.0], [1.0], seed=1))

@@ -497,3 +497,38 @@ def test_lbfgs_stops_early_when_converged():
                       log_every=50, extra_params=[w], progress=False)
     assert hist.phase[-1] == "lbfgs" and hist.iteration[-1] < 50
     torch.testing.assert_close(w.detach(), target)
+
+
+def test_train_pinn_synchronises_before_every_clock_read(monkeypatch):
+    """En CUDA el trabajo está encolado: el reloj se lee solo después de sincronizar.
+
+    Con un reloj falso que avanza 1 s por lectura y un ``synchronize`` falso que
+    anota cada llamada, cada pausa del reloj debe venir justo después de una
+    sincronización con el dispositivo del modelo.
+    """
+    import types
+
+    import pidl.pinn as pinn_module
+
+    events = []
+    ticks = iter(range(10_000))
+
+    def fake_clock():
+        events.append("reloj")
+        return float(next(ticks))
+
+    def fake_sync(device):
+        events.append(("sync", torch.device(device).type))
+
+    monkeypatch.setattr(pinn_module, "time", types.SimpleNamespace(perf_counter=fake_clock))
+    monkeypatch.setattr(pinn_module, "synchronize", fake_sync)
+    torch.manual_seed(0)
+    model = PINN(1, width=8, depth=1)
+    t = torch.linspace(0, 1, 16).reshape(-1, 1)
+    history = train_pinn(model, lambda: {"r": model(t).pow(2).mean()}, adam_iters=20, lbfgs_iters=10,
+                         log_every=5, progress=False)
+    syncs = [i for i, e in enumerate(events) if e != "reloj"]
+    assert len(syncs) >= len(history.iteration)
+    assert all(events[i] == ("sync", "cpu") and events[i + 1] == "reloj" for i in syncs)
+    # El reloj falso avanza 1 por lectura: el tiempo registrado crece y no incluye las pausas.
+    assert history.seconds == sorted(history.seconds) and history.seconds[-1] > 0
