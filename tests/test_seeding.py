@@ -16,6 +16,7 @@ usar las versiones de ``pidl``.
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import jupytext
@@ -27,18 +28,21 @@ LESSON_CHAPTER = "02-mlp"
 
 FORBIDDEN = {
     r"\btorch\.manual_seed\(": "torch.manual_seed → seed_everything",
-    r"\btorch\.cuda\.manual_seed(_all)?\(": "torch.cuda.manual_seed → seed_everything",
+    r"\bcuda\.manual_seed(_all)?\(": "torch.cuda.manual_seed → seed_everything",
     r"\.manual_seed\(": "Generator().manual_seed → torch_generator",
-    r"\btorch\.Generator\(": "torch.Generator → torch_generator",
+    r"(?<![\w.])(torch\.)?Generator\(": "torch.Generator → torch_generator",
     r"\bdefault_rng\(": "np.random.default_rng → numpy_rng",
-    r"\bnp\.random\.seed\(|\bnumpy\.random\.seed\(": "np.random.seed → seed_everything",
+    r"\b(PCG64|SeedSequence|MT19937|Philox|RandomState)\(": "generador de NumPy → numpy_rng",
+    r"(np|numpy)\.random\.seed\(": "np.random.seed → seed_everything",
     r"(?<![\w.])random\.seed\(": "random.seed → seed_everything",
-    r"(?<![\w.])random\.Random\((?!offset_seed\()": "random.Random(s) → random.Random(offset_seed(s))",
-    r"\bRandomState\(": "np.random.RandomState → numpy_rng",
+    r"(?<![\w])(random\.)?Random\(\s*(?!offset_seed\()": "random.Random(s) → random.Random(offset_seed(s))",
+    r"\brandom_state\s*=\s*(?!offset_seed\()\w": "random_state=s → random_state=offset_seed(s)",
     r"\bSobolEngine\(": "SobolEngine → sample_sobol",
-    r"torch_generator\([^)]*device\s*=\s*(?![\"']cpu[\"'])": "generador fuera de la CPU",
+    r"torch_generator\([^(),]*,\s*(device\s*=\s*)?(?![\"']cpu[\"'])(?!device\s*=)[\w\"']":
+        "generador fuera de la CPU",
 }
-_FENCE = re.compile(r"^```(?:python|ipython3?)\s*\n(.*?)^```", re.M | re.S)
+# Bloques de Python en el texto (soluciones), también sangrados dentro de una lista.
+_FENCE = re.compile(r"^([ \t]*)```(?:python|ipython3?)[ \t]*\n(.*?)^[ \t]*```", re.M | re.S)
 
 
 def _chapters() -> list[Path]:
@@ -54,8 +58,8 @@ def _code_blocks(path: Path):
         if cell.cell_type == "code":
             yield index, tags, cell.source
         elif cell.cell_type == "markdown":
-            for block in _FENCE.findall(cell.source):
-                yield index, tags, block
+            for indent, block in _FENCE.findall(cell.source):
+                yield index, tags, textwrap.dedent(block)
 
 
 def violations(path: Path) -> list[str]:
@@ -64,12 +68,17 @@ def violations(path: Path) -> list[str]:
     for index, tags, code in _code_blocks(path):
         if LESSON_TAG in tags and path.stem == LESSON_CHAPTER:
             continue
-        for line in code.splitlines():
-            if line.lstrip().startswith("#"):
-                continue
-            hints = [hint for pattern, hint in FORBIDDEN.items() if re.search(pattern, line)]
-            if hints:
-                found.append(f"{path.name}, celda {index}: {line.strip()!r} ({hints[0]})")
+        # Sin comentarios y en una sola cadena: una llamada puede ocupar varias líneas.
+        code = "\n".join(re.sub(r"#.*", "", line) for line in code.splitlines())
+        seen = set()  # una línea, un aviso (el primero que la describe)
+        for pattern, hint in FORBIDDEN.items():
+            for match in re.finditer(pattern, code):
+                start = code.rfind("\n", 0, match.start()) + 1
+                if start in seen:
+                    continue
+                seen.add(start)
+                line = code[start:].split("\n")[0]
+                found.append(f"{path.name}, celda {index}: {line.strip()!r} ({hint})")
     return found
 
 
@@ -95,15 +104,23 @@ def test_checker_catches_each_trap(tmp_path):
         "rng = random.Random(SEED)",
         "g = torch_generator(0, device='cuda')",
         "e = torch.quasirandom.SobolEngine(2, seed=1)",
+        "X, y = make_moons(200, random_state=0)",
+        "from torch import Generator\ng = Generator(device='cuda')",
+        "g = torch_generator(0, 'cuda')",
+        "g = torch_generator(\n    0, device=device)",
+        "from random import Random\nr = Random(3)",
+        "rng = np.random.Generator(np.random.PCG64(3))",
     ]
     chapter = tmp_path / "chapters" / "99-trampas.md"
     chapter.parent.mkdir()
     cells = "\n".join(f"```{{code-cell}} ipython3\n{t}\n```\n" for t in traps)
     header = (ROOT / "chapters" / "02-mlp.md").read_text(encoding="utf-8").split("\n---\n")[0]
     chapter.write_text(header + "\n---\n\n# Trampas\n\n"
-                       + cells + "\n```python\ntorch.manual_seed(0)\n```\n"
+                       + cells + "\n- Solución:\n\n  ```python\n  torch.manual_seed(0)\n  ```\n"
                        "\n```{code-cell} ipython3\nrng = random.Random(offset_seed(0))\n"
-                       "g = torch_generator(0)\nh = torch_generator(0, device='cpu')\n```\n",
+                       "g = torch_generator(0)\nh = torch_generator(0, device='cpu')\n"
+                       "k = torch_generator(SEED + 1)\n"
+                       "X, y = make_moons(200, random_state=offset_seed(0))  # random_state=0\n```\n",
                        encoding="utf-8")
     bad = violations(chapter)
     assert len(bad) == len(traps) + 1, "\n".join(bad)
@@ -144,5 +161,13 @@ def test_seed_tool_ignores_timings():
     from seed_robustness import seed_reach
     from time_chapters import Run
 
-    runs = {k: Run("c", 1.0, None, [], {"ch_train_seconds": str(k), "ch_err": "0.25"}) for k in (1, 2)}
+    runs = {k: Run("c", 1.0, None, [], {"ch_train_seconds": str(k), "ch_err": "0.25",
+                                         "ch_t_loop_ms": str(k), "ch_cpu_att": str(k)})
+            for k in (1, 2)}
     assert seed_reach(runs) == ([], ["ch_err"])
+    # «_mse» no es un tiempo: cuenta como resultado que se movió
+    runs[2].glued["ch04_bn_mse_eval"], runs[1].glued["ch04_bn_mse_eval"] = "0.1", "0.2"
+    assert seed_reach(runs)[0] == ["ch04_bn_mse_eval"]
+    # un valor que falta en una corrida (se cortó antes) no cuenta como cambio
+    runs[1].glued["ch_late"] = "0.5"
+    assert "ch_late" not in seed_reach(runs)[0]

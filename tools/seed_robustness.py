@@ -9,9 +9,13 @@ y anota:
 - si el desplazamiento llegó a los resultados: se guarda cada valor pegado con
   ``glue`` y un capítulo **falla** si ninguno de ellos cambia entre
   desplazamientos (entonces las «otras semillas» fueron las mismas). No cuentan
-  como prueba los tiempos (nombres con ``seconds``, ``time``, ``cpu``, ``ms``,
-  ``speedup``...: cambian aunque la semilla no llegue); tampoco los enteros
-  que no se mueven (valores de configuración).
+  como prueba los tiempos (nombres con las palabras ``seconds``, ``time``,
+  ``cpu``, ``ms``, ``speedup``...: cambian aunque la semilla no llegue), ni los
+  nombres que faltan en alguna corrida; tampoco los enteros que no se mueven
+  (valores de configuración). La columna «la semilla llega a» dice cuántos
+  valores cambiaron: un valor calculado a partir de un tiempo (por ejemplo,
+  pasos que caben en tantos segundos) también cambia, así que conviene mirar
+  que sean varios.
 - la lista de los valores reales pegados que no se movieron con ningún
   desplazamiento, para ver qué sigue fijo (puede ser legítimo: una solución
   exacta, un conteo de parámetros).
@@ -41,7 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from time_chapters import Run, chapters, run_all, thread_env  # noqa: E402
 
 # Valores pegados que dependen del reloj, no de la semilla.
-TIMING = re.compile(r"second|time|tiempo|cpu|_ms|ms_|speedup|cost_ratio|cost_growth", re.I)
+TIMING = re.compile(
+    r"(^|_)(seconds?|time|tiempo|cpu|ms|speedup)(_|$)|cost_ratio|cost_growth|same_time", re.I
+)
 
 
 def _number(text: str) -> float | None:
@@ -57,7 +63,9 @@ def seed_reach(runs: dict[int, Run]) -> tuple[list[str], list[str]]:
     Se excluyen los tiempos (:data:`TIMING`); de los que nunca cambian se
     listan solo los no enteros.
     """
-    names = sorted(set().union(*(run.glued for run in runs.values())))
+    # Solo los nombres presentes en todas las corridas: si una se cortó antes, lo que no
+    # llegó a pegar no cuenta como «cambió».
+    names = sorted(set.intersection(*(set(run.glued) for run in runs.values())))
     moved, pinned = [], []
     for name in names:
         if TIMING.search(name):

@@ -428,7 +428,8 @@ def resample_adaptive(
     if not isinstance(r, torch.Tensor) or r.dim() not in (1, 2) or r.numel() != n_candidates:
         got = tuple(r.shape) if isinstance(r, torch.Tensor) else type(r).__name__
         raise ValueError(f"residual_fn debe devolver forma ({n_candidates}, 1) o ({n_candidates},); devolvió {got}.")
-    score = r.detach().abs().reshape(-1).to(torch.float64)
+    # En la CPU y en float64: MPS no tiene float64, y el sorteo usa un generador de CPU.
+    score = r.detach().abs().reshape(-1).cpu().to(torch.float64)
     if not torch.isfinite(score).all():
         raise FloatingPointError("residual_fn devolvió NaN o infinito en algún candidato.")
     if power is None:
@@ -437,8 +438,8 @@ def resample_adaptive(
         weights = score.cpu() ** power
         if weights.sum() == 0:
             weights = torch.ones_like(weights)
-        idx = torch.multinomial(weights, n, replacement=False, generator=generator).to(score.device)
-    return x.detach()[idx]
+        idx = torch.multinomial(weights, n, replacement=False, generator=generator)
+    return x.detach()[idx.to(x.device)]
 
 
 # ------------------------------------------------------------ entrenamiento
@@ -857,6 +858,7 @@ def train_pinn(
         clock["train"] += time.perf_counter() - clock["start"]
 
     def resume() -> None:
+        synchronize(device)  # lo que encolaron el registro o los callbacks no cuenta
         clock["start"] = time.perf_counter()
 
     def state(it: int, phase: str, optimizer: torch.optim.Optimizer) -> PINNState:

@@ -393,6 +393,7 @@ def fit(
     bar = ProgressLine(epochs, progress)
     best_loss, best_state, stale = math.inf, None, 0
     for epoch in range(1, epochs + 1):
+        synchronize(device)
         start = time.perf_counter()
         train = _run_epoch(
             model, train_loader, loss_fn, metrics, device,
