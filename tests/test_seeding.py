@@ -8,9 +8,8 @@ realidad son las mismas. Un generador en la GPU pasado a un sorteo de CPU
 (``torch.randperm``) falla en cuanto hay una GPU. Se revisan las celdas de
 código y los bloques de Python de las soluciones, que el estudiante copia.
 
-La única excepción es la celda de ``chapters/02-mlp.md`` con la etiqueta
-``seed-lesson``, donde el lector ve una vez ``torch.manual_seed`` antes de
-usar las versiones de ``pidl``.
+El capítulo 02 nombra ``torch.manual_seed`` en el texto y usa desde ahí las
+versiones de ``pidl``: no hay excepciones.
 """
 
 from __future__ import annotations
@@ -23,8 +22,6 @@ import jupytext
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSON_TAG = "seed-lesson"
-LESSON_CHAPTER = "02-mlp"
 
 FORBIDDEN = {
     r"\btorch\.manual_seed\(": "torch.manual_seed → seed_everything",
@@ -51,23 +48,20 @@ def _chapters() -> list[Path]:
 
 
 def _code_blocks(path: Path):
-    """(celda, etiquetas, código) de cada celda de código y cada bloque de Python en el texto."""
+    """(celda, código) de cada celda de código y cada bloque de Python en el texto."""
     notebook = jupytext.read(path)
     for index, cell in enumerate(notebook.cells):
-        tags = set(cell.get("metadata", {}).get("tags", []))
         if cell.cell_type == "code":
-            yield index, tags, cell.source
+            yield index, cell.source
         elif cell.cell_type == "markdown":
             for indent, block in _FENCE.findall(cell.source):
-                yield index, tags, textwrap.dedent(block)
+                yield index, textwrap.dedent(block)
 
 
 def violations(path: Path) -> list[str]:
     """Las líneas de ``path`` que siembran o crean un generador sin pasar por ``pidl``."""
     found = []
-    for index, tags, code in _code_blocks(path):
-        if LESSON_TAG in tags and path.stem == LESSON_CHAPTER:
-            continue
+    for index, code in _code_blocks(path):
         # Sin comentarios y en una sola cadena: una llamada puede ocupar varias líneas.
         code = "\n".join(re.sub(r"#.*", "", line) for line in code.splitlines())
         seen = set()  # una línea, un aviso (el primero que la describe)
@@ -86,11 +80,6 @@ def violations(path: Path) -> list[str]:
 def test_chapter_seeds_through_pidl(path):
     bad = violations(path)
     assert not bad, "Azar sin pasar por pidl (PIDL_SEED_OFFSET no lo alcanza):\n" + "\n".join(bad)
-
-
-def test_one_seed_lesson_cell_in_chapter_02():
-    tagged = [(p.stem, i) for p in _chapters() for i, tags, _ in _code_blocks(p) if LESSON_TAG in tags]
-    assert [stem for stem, _ in tagged] == [LESSON_CHAPTER], tagged
 
 
 def test_checker_catches_each_trap(tmp_path):
