@@ -8,6 +8,8 @@ dice qué falta; con ``PIDL_REQUIRE_BUILD=1`` (así los corre ``.ci/run``) falla
 Cada página se abre en su propio test: sin errores de JavaScript, con cada
 fórmula tipografiada por MathJax, cada imagen cargada, sin sintaxis MyST ni
 claves de glue o de cita a la vista y con cada solución desplegable que se abre.
+Los menús se prueban a 390 px (el ☰ abre los capítulos, «Contenido» las
+secciones) y a 1440 px (el ☰ pliega y despliega la barra lateral).
 Se guardan capturas de algunas páginas en ``_build/screenshots/`` para mirarlas.
 """
 
@@ -125,3 +127,117 @@ def test_search_finds_a_chapter_by_a_spanish_word(site, page):
         f"buscar «{SEARCH_WORD}» no encontró {SEARCH_EXPECTED}; resultados: {links}")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "busqueda.png"))
+
+
+# Menús (issue #24): en un teléfono el ☰ abre el panel de capítulos y el botón
+# «contenido de la página» el de secciones; en una pantalla ancha el ☰ pliega y
+# despliega la barra lateral. Los arregla _static/menus.js (el tema ata la acción
+# a un botón oculto); este test avisa si una actualización del tema los rompe.
+MENU_PAGE, MENU_TARGET = "chapters/02-mlp.html", "chapters/03-retropropagacion.html"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+PRIMARY_DIALOG, SECONDARY_DIALOG = "#pst-primary-sidebar-modal", "#pst-secondary-sidebar-modal"
+
+
+def _menu_button(page, kind: str):
+    """El único botón de menú visible de la clase ``kind`` (``primary`` o ``secondary``)."""
+    buttons = page.locator(f".{kind}-toggle:visible")
+    assert buttons.count() == 1, f"{buttons.count()} botones .{kind}-toggle visibles en {page.url}"
+    return buttons.first
+
+
+def _wait_for(locator, state: str, message: str) -> None:
+    """Espera (5 s) a que ``locator`` quede en ``state``; si no, falla con ``message``."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        locator.wait_for(state=state, timeout=5_000)
+    except PlaywrightTimeout:
+        pytest.fail(message, pytrace=False)
+
+
+def _dialog_open(page, selector: str) -> bool:
+    return page.evaluate("s => !!(document.querySelector(s) || {}).open", selector)
+
+
+def test_menus_on_a_phone(site):
+    """A 390×844: el ☰ abre los capítulos, un enlace lleva a otro capítulo y el
+    botón del contenido abre sus secciones; un enlace a una sección cierra el panel."""
+    base, desktop = site
+    for name in (MENU_PAGE, MENU_TARGET):
+        browser.require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
+    context = browser.offline_context(desktop.browser, browser.find_mathjax(), [], **PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    try:
+        page.goto(base + MENU_PAGE, wait_until="load")
+        # Solo los errores de los menús (y de la página a la que se llega), sin los
+        # conocidos de las dependencias (browser.KNOWN_UPSTREAM).
+        page.on("pageerror", lambda exc: errors.append(f"error de JavaScript: {exc}"))
+
+        # ☰: el panel de capítulos se abre, se ve entero y tiene los capítulos.
+        _menu_button(page, "primary").tap()
+        _wait_for(page.locator(PRIMARY_DIALOG), "visible", "a 390 px, el ☰ no abre el panel de capítulos")
+        assert _dialog_open(page, PRIMARY_DIALOG), "el panel de capítulos se ve pero no es un diálogo abierto"
+        box = page.locator(PRIMARY_DIALOG).bounding_box()
+        assert box and box["x"] >= 0 and box["width"] >= 200 and box["x"] + box["width"] <= 390, (
+            f"el panel de capítulos no entra en la pantalla: {box}")
+        chapters = page.locator(f"{PRIMARY_DIALOG} nav a:visible")
+        assert chapters.count() >= 10, f"el panel muestra {chapters.count()} enlaces a capítulos"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "movil-menu-capitulos.png"))
+
+        # Un capítulo del panel: se llega a su página.
+        page.locator(f"{PRIMARY_DIALOG} a[href$='{Path(MENU_TARGET).name}']:visible").first.tap()
+        page.wait_for_url(f"**/{MENU_TARGET}*", timeout=10_000)
+        page.wait_for_load_state("load")
+
+        # Contenido de la página: el panel de secciones se abre.
+        _menu_button(page, "secondary").tap()
+        _wait_for(page.locator(SECONDARY_DIALOG), "visible",
+                  "a 390 px, el botón «Contenido» no abre el panel de secciones")
+        assert _dialog_open(page, SECONDARY_DIALOG), "el panel de secciones se ve pero no es un diálogo abierto"
+        sections = page.locator(f"{SECONDARY_DIALOG} a[href^='#']:visible")
+        assert sections.count() >= 3, f"el panel del contenido muestra {sections.count()} secciones"
+        page.screenshot(path=str(SCREENSHOTS / "movil-contenido-pagina.png"))
+
+        # Una sección del panel: el panel se cierra y la sección queda arriba, a la vista.
+        section = sections.nth(min(3, sections.count() - 1))
+        target = (section.get_attribute("href") or "#")[1:]
+        section.tap()
+        _wait_for(page.locator(SECONDARY_DIALOG), "hidden",
+                  f"el panel de secciones sigue abierto tras elegir #{target}, tapando el texto")
+        page.wait_for_timeout(200)  # el tema devuelve el foco al botón al cerrar
+        top = page.evaluate("id => document.getElementById(decodeURIComponent(id))"
+                            ".getBoundingClientRect().top", target)
+        assert 0 <= top < 844 / 3, f"la sección #{target} quedó a {top:.0f} px del borde superior"
+        errors = [e for e in errors if e not in browser.KNOWN_UPSTREAM]
+        assert not errors, f"errores al usar los menús: {errors}"
+    finally:
+        context.close()
+
+
+def test_menus_on_a_wide_screen(site, page):
+    """A 1440×900: el ☰ pliega la barra lateral (el texto se ensancha) y la vuelve a mostrar."""
+    base, _ = site
+    browser.require_or_skip((HTML / MENU_PAGE).is_file(), f"el libro construido no tiene {MENU_PAGE}")
+    page.goto(base + MENU_PAGE, wait_until="load")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"error de JavaScript: {exc}"))
+    sidebar = page.locator("#pst-primary-sidebar")
+    article = page.locator(".bd-article-container")
+    assert sidebar.is_visible(), "la barra lateral no se ve al cargar la página"
+    width = article.bounding_box()["width"]
+
+    _menu_button(page, "primary").click()
+    _wait_for(sidebar, "hidden", "a 1440 px, el ☰ no pliega la barra lateral")
+    page.wait_for_timeout(500)  # la animación del tema
+    wider = article.bounding_box()["width"]
+    assert wider > width + 100, f"el texto no se ensanchó al plegar la barra ({width:.0f} → {wider:.0f} px)"
+    assert not _dialog_open(page, PRIMARY_DIALOG), "el ☰ abrió el panel en lugar de plegar la barra"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "escritorio-menu-plegado.png"))
+
+    _menu_button(page, "primary").click()
+    _wait_for(sidebar, "visible", "a 1440 px, un segundo clic en el ☰ no vuelve a mostrar la barra lateral")
+    errors = [e for e in errors if e not in browser.KNOWN_UPSTREAM]
+    assert not errors, f"errores al usar el menú: {errors}"
