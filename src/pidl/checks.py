@@ -24,10 +24,13 @@ def gradient_check(
 
         error_k = |g_autograd - g_numérico| / max(|g_autograd| + |g_numérico|, atol)
 
-    Con float64 un gradiente correcto da errores de 1e-6 o menores (con
+    Con float64 un gradiente correcto suele dar errores de 1e-6 o menores (con
     ``eps`` cerca de ε^(1/3) ≈ 1e-5, el óptimo para diferencias centradas,
     suelen quedar por debajo de 1e-8); un error de derivada típico da errores
-    de orden 1e-2 a 1. ``fn`` se evalúa con autograd activo, así que puede
+    de orden 1e-2 a 1. Un componente casi nulo divide el error propio de la
+    diferencia centrada por un número pequeño y puede dar 1e-4 con un gradiente
+    correcto: ``atol`` pone un piso al denominador (p. ej. 1e-4 para pérdidas
+    de orden 1). ``fn`` se evalúa con autograd activo, así que puede
     contener derivadas respecto de las entradas (residuos de EDP).
     Ponga el modelo en ``eval()`` (dropout y BatchNorm en modo entrenamiento
     hacen que ``fn`` no sea una función fija).
