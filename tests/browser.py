@@ -9,6 +9,7 @@
   ``127.0.0.1``; la petición de MathJax a la CDN se sirve desde la copia local y
   todo lo demás externo se aborta (y se anota).
 - :func:`check_book_page`: visita una página y devuelve la lista de problemas.
+- :func:`check_alt_text`: los ``<img>`` del texto sin texto alternativo útil.
 """
 
 from __future__ import annotations
@@ -229,6 +230,44 @@ async () => {
 """
 
 
+# Texto alternativo de las imágenes del texto (``article``): sin ``alt``, con ``alt``
+# vacío o con una ruta de archivo por ``alt`` (lo que escribe MyST-NB para una
+# figura de una celda sin ``mystnb.image.alt``: «../_images/03ff….png»), un lector
+# de pantalla no dice nada útil. axe-core no lo detecta: para él, un alt existe.
+_ALT_JS = """
+() => {
+  const out = [];
+  const root = document.querySelector('article');
+  if (!root) return out;
+  const looksLikePath = /^\\S*\\.(png|jpe?g|gif|svg|webp|pdf)$|^\\.{0,2}\\/|_images\\/|^[0-9a-f]{16,}$/i;
+  root.querySelectorAll('img').forEach(img => {
+    const src = img.getAttribute('src') || '';
+    const name = src.split('/').pop().slice(0, 24);
+    if (!img.hasAttribute('alt')) {
+      out.push(`imagen sin texto alternativo: ${name}`);
+      return;
+    }
+    const alt = img.getAttribute('alt').trim();
+    if (!alt)
+      out.push(`imagen con texto alternativo vacío: ${name}`);
+    else if (looksLikePath.test(alt) || src.endsWith(alt))
+      out.push(`imagen con una ruta de archivo por texto alternativo: «${alt.slice(0, 60)}»`);
+  });
+  return out;
+}
+"""
+
+
+def check_alt_text(page) -> list[str]:
+    """Problemas de texto alternativo de las imágenes del texto de la página ya abierta.
+
+    Cada ``<img>`` dentro de ``article`` necesita un ``alt`` que no esté vacío ni sea
+    una ruta de archivo; las figuras de los capítulos lo reciben de la metadata
+    ``mystnb.image.alt`` de su celda.
+    """
+    return page.evaluate(_ALT_JS)
+
+
 # Errores conocidos de las dependencias del tema, no del libro, que el libro no
 # puede corregir sin parchear paquetes; se comparan por texto EXACTO y se siguen
 # informando (``known_upstream``) para que no desaparezcan de la vista:
@@ -267,7 +306,8 @@ def check_book_page(page, url: str, *, open_dropdowns: bool = True) -> list[str]
     Revisa: errores de JavaScript (excepciones no capturadas y ``console.error``),
     que MathJax tipografíe toda fórmula sin nodos de error ni macros desconocidas y
     sin dejar ``$$`` ni ``\\(`` en el texto, que cada imagen cargue
-    (``naturalWidth > 0``), que ninguna fórmula en bloque ni celda de código obligue a
+    (``naturalWidth > 0``) y, si está en el texto, tenga un texto alternativo que no
+    esté vacío ni sea una ruta de archivo, que ninguna fórmula en bloque ni celda de código obligue a
     desplazarse de costado en la columna del texto, que no quede sintaxis MyST, clave de glue ni clave de
     cita a la vista, que ningún párrafo repita una palabra («el ejercicio
     Ejercicio 4») y que cada solución desplegable se abra con un clic.
@@ -299,6 +339,7 @@ def check_book_page(page, url: str, *, open_dropdowns: bool = True) -> list[str]
         if math["ready"]:
             problems.extend(page.evaluate(_OVERFLOW_JS))
         problems.extend(f"imagen que no carga: {src}" for src in page.evaluate(_IMAGES_JS))
+        problems.extend(check_alt_text(page))
         if open_dropdowns:
             problems.extend(_check_dropdowns(page))
         text = page.evaluate(_VISIBLE_TEXT_JS)

@@ -6,7 +6,8 @@ Necesita ``_build/html`` (``jupyter-book build .``), el Chromium del sistema
 dice qué falta; con ``PIDL_REQUIRE_BUILD=1`` (así los corre ``.ci/run``) fallan.
 
 Cada página se abre en su propio test: sin errores de JavaScript, con cada
-fórmula tipografiada por MathJax, cada imagen cargada, sin sintaxis MyST ni
+fórmula tipografiada por MathJax, cada imagen cargada y con texto
+alternativo (ni vacío ni una ruta de archivo), sin sintaxis MyST ni
 claves de glue o de cita a la vista y con cada solución desplegable que se abre.
 Los menús se prueban a 390 px (el ☰ abre los capítulos, «Contenido» las
 secciones) y a 1440 px (el ☰ pliega y despliega la barra lateral).
@@ -15,6 +16,7 @@ Se guardan capturas de algunas páginas en ``_build/screenshots/`` para mirarlas
 
 from __future__ import annotations
 
+import base64
 import re
 import warnings
 from pathlib import Path
@@ -104,6 +106,29 @@ def test_page_renders(site, page, name):
             problems.append(f"{expected} soluciones en {source.name} pero {found} desplegables en la página")
     assert not problems, f"{name}:\n  " + "\n  ".join(problems)
 
+
+def test_alt_text_check_rejects_paths_and_empty_alts(tmp_path):
+    """La revisión del texto alternativo acepta una descripción y rechaza lo que no lo es.
+
+    No necesita el libro construido: una página con una imagen de 1×1 px.
+    """
+    chromium = browser.find_chromium()
+    browser.require_or_skip(chromium is not None, "no se encontró Chromium (instale el paquete "
+                            "`chromium` de Debian o indique su ruta en PIDL_CHROMIUM)")
+    (tmp_path / "f.png").write_bytes(base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="))
+    (tmp_path / "p.html").write_text(
+        '<html lang="es"><body><img src="f.png"><article>'
+        '<img src="f.png" alt="La pérdida de validación baja y luego sube: sobreajuste.">'
+        '<img src="f.png"><img src="f.png" alt=" ">'
+        '<img src="f.png" alt="../_images/03ffa1.png"><img src="f.png" alt="f.png">'
+        "</article></body></html>", encoding="utf-8")
+    with browser.serve(tmp_path) as base, browser.launch(chromium) as chrome:
+        tab = chrome.new_page()
+        tab.goto(base + "p.html")
+        problems = browser.check_alt_text(tab)
+    assert len(problems) == 4, problems  # la imagen fuera de ``article`` no cuenta
+    assert sum("ruta de archivo" in p for p in problems) == 2, problems
 
 def test_every_toc_entry_was_built():
     """Cada archivo de ``_toc.yml`` tiene su página (un capítulo perdido no pasaría en silencio)."""
