@@ -16,7 +16,6 @@ Se guardan capturas de algunas páginas en ``_build/screenshots/`` para mirarlas
 
 from __future__ import annotations
 
-import base64
 import re
 import warnings
 from pathlib import Path
@@ -107,28 +106,24 @@ def test_page_renders(site, page, name):
     assert not problems, f"{name}:\n  " + "\n  ".join(problems)
 
 
-def test_alt_text_check_rejects_paths_and_empty_alts(tmp_path):
+def test_alt_text_check_rejects_paths_and_empty_alts(page):
     """La revisión del texto alternativo acepta una descripción y rechaza lo que no lo es.
 
-    No necesita el libro construido: una página con una imagen de 1×1 px.
+    Usa el navegador del módulo (una segunda instancia de Playwright en el mismo proceso
+    falla) y una página escrita en el momento: la revisión solo lee el DOM.
     """
-    chromium = browser.find_chromium()
-    browser.require_or_skip(chromium is not None, "no se encontró Chromium (instale el paquete "
-                            "`chromium` de Debian o indique su ruta en PIDL_CHROMIUM)")
-    (tmp_path / "f.png").write_bytes(base64.b64decode(
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="))
-    (tmp_path / "p.html").write_text(
-        '<html lang="es"><body><img src="f.png"><article>'
-        '<img src="f.png" alt="La pérdida de validación baja y luego sube: sobreajuste.">'
-        '<img src="f.png"><img src="f.png" alt=" ">'
-        '<img src="f.png" alt="../_images/03ffa1.png"><img src="f.png" alt="f.png">'
-        "</article></body></html>", encoding="utf-8")
-    with browser.serve(tmp_path) as base, browser.launch(chromium) as chrome:
-        tab = chrome.new_page()
-        tab.goto(base + "p.html")
-        problems = browser.check_alt_text(tab)
+    pixel = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42"
+             "mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    page.set_content(
+        f'<html lang="es"><body><img src="{pixel}"><article>'
+        f'<img src="{pixel}" alt="La pérdida de validación baja y luego sube: sobreajuste.">'
+        f'<img src="{pixel}"><img src="{pixel}" alt=" ">'
+        f'<img src="{pixel}" alt="../_images/03ffa1.png"><img src="{pixel}" alt="f.png">'
+        "</article></body></html>")
+    problems = browser.check_alt_text(page)
     assert len(problems) == 4, problems  # la imagen fuera de ``article`` no cuenta
     assert sum("ruta de archivo" in p for p in problems) == 2, problems
+
 
 def test_every_toc_entry_was_built():
     """Cada archivo de ``_toc.yml`` tiene su página (un capítulo perdido no pasaría en silencio)."""
