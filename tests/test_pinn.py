@@ -532,3 +532,90 @@ def test_train_pinn_synchronises_before_every_clock_read(monkeypatch):
     assert all(events[i] == ("sync", "cpu") and events[i + 1] == "reloj" for i in syncs)
     # El reloj falso avanza 1 por lectura: el tiempo registrado crece y no incluye las pausas.
     assert history.seconds == sorted(history.seconds) and history.seconds[-1] > 0
+
+
+# ------------------------------------------------------- errores confirmados (issue 23)
+
+
+def test_keep_best_restores_extra_params_with_the_network():
+    torch.manual_seed(0)
+    model = PINN(1, width=4, depth=1)
+    zeta = torch.tensor(0.3, requires_grad=True)
+    t = torch.linspace(0, 1, 16).reshape(-1, 1)
+    calls = iter(range(10_000))
+
+    def terms():
+        # ζ → 1 baja la pérdida; desde la evaluación 21 un escalón la sube: el mejor es el 20
+        step = 10.0 if next(calls) > 20 else 0.0
+        return {"a": (zeta - 1).pow(2) + 1e-3 * model(t).pow(2).mean() + step}
+
+    keep = KeepBest()
+    h = train_pinn(model, terms, adam_iters=60, adam_lr=1e-2, log_every=10, extra_params=[zeta],
+                   callbacks=[RecordValues(zeta=lambda: zeta), keep], progress=False)
+    assert keep.best_iteration == 20
+    k = h.iteration.index(20)
+    assert h.extra["zeta"][k] != h.extra["zeta"][-1]
+    assert zeta.item() == h.extra["zeta"][k]          # ζ vuelve con la red al mismo registro
+
+
+def test_adam_lr_uses_schedule_zero_for_the_first_step():
+    model = PINN(1, width=4, depth=1)
+    t = torch.linspace(0, 1, 8).reshape(-1, 1)
+    lrs = []
+
+    class Record(Callback):
+        def on_log(self, state):
+            lrs.append(state.optimizer.param_groups[0]["lr"])
+
+    train_pinn(model, lambda: {"a": model(t).pow(2).mean()}, adam_iters=3, adam_lr=1.0, log_every=1,
+               callbacks=[AdamLR(lambda it: 1e-3 * (it + 1)), Record()], progress=False)
+    # el registro de la iteración it se hace antes del paso it: muestra la tasa de ese paso
+    assert lrs[:3] == pytest.approx([1e-3, 2e-3, 3e-3])
+
+
+def test_predict_keeps_the_components_of_a_multi_output_model():
+    model = PINN(1, out_dim=2, width=4, depth=1)
+    x = torch.linspace(0, 1, 5).reshape(-1, 1)
+    out = predict(model, x)
+    assert out.shape == (5, 2)
+    np.testing.assert_allclose(out, model(x).detach().double().numpy())
+    assert predict(PINN(1, width=4, depth=1), x).shape == (5,)
+
+
+def test_tanh_initialises_the_same_however_it_is_spelled():
+    a = PINN(2, width=64, depth=2, activation="tanh", generator=torch.Generator().manual_seed(0))
+    b = PINN(2, width=64, depth=2, activation=torch.nn.Tanh(), generator=torch.Generator().manual_seed(0))
+    for la, lb in zip(a.net, b.net):
+        if isinstance(la, torch.nn.Linear):
+            torch.testing.assert_close(la.weight, lb.weight)
+
+
+def test_float64_on_cuda_warns_once(monkeypatch):
+    from types import SimpleNamespace
+
+    import sys
+
+    import pidl.pinn as pinn_module
+
+    # la bandera vive en el módulo que define la función (pidl.pinn o un submódulo)
+    monkeypatch.setattr(sys.modules[pinn_module._warn_float64_cuda.__module__], "_WARNED_FLOAT64_CUDA", False)
+    fake = SimpleNamespace(dtype=torch.float64, device=torch.device("cuda"))
+    with pytest.warns(UserWarning, match="float64 sobre CUDA"):
+        pinn_module._warn_float64_cuda(fake)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pinn_module._warn_float64_cuda(fake)                       # solo una vez por sesión
+        pinn_module._warn_float64_cuda(SimpleNamespace(dtype=torch.float32, device=torch.device("cuda")))
+        pinn_module._warn_float64_cuda(SimpleNamespace(dtype=torch.float64, device=torch.device("cpu")))
+
+
+def test_pinn_history_plot_takes_ax():
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    h = PINNHistory(iteration=[0, 10], seconds=[0.0, 0.5], loss=[1.0, 0.1], terms={"a": [1.0, 0.1]},
+                    phase=["adam", "adam"])
+    assert h.plot(ax=ax) is ax
+    plt.close("all")

@@ -314,3 +314,35 @@ def test_bare_dataset_or_tensor_is_rejected_with_type_error():
     with pytest.raises(TypeError):
         fit(model, ds, nn.MSELoss(), opt, epochs=1, device="cpu", progress=False)
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+
+
+def test_history_seconds_are_cumulative_like_pinn_history():
+    x, y = regression_data()
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    h = fit(model, TensorLoader(x, y, 32), nn.MSELoss(), opt, epochs=4, device="cpu", progress=False)
+    assert h.seconds == sorted(h.seconds) and h.seconds[0] > 0
+    assert h.total_seconds == h.seconds[-1]
+
+
+def test_history_plot_takes_ax_like_pinn_history_and_axes_as_old_name():
+    import matplotlib.pyplot as plt
+
+    h = History(train_loss=[1.0, 0.5], val_loss=[1.2, 0.7])
+    _, ax = plt.subplots()
+    assert h.plot(ax=ax)[0] is ax
+    assert h.plot(axes=[ax])[0] is ax              # el nombre anterior sigue valiendo
+    with pytest.raises(TypeError, match="no los dos"):
+        h.plot(ax=ax, axes=[ax])
+    plt.close("all")
+
+
+def test_pytest_configuration_has_no_unknown_keys():
+    # pytest_plugins bajo [tool.pytest.ini_options] no es una opción: avisaba en cada corrida.
+    import pathlib
+    import tomllib
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    options = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert "pytest_plugins" not in options
+    assert set(options) <= {"testpaths", "addopts", "filterwarnings", "markers", "minversion", "timeout"}

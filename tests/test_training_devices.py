@@ -84,3 +84,34 @@ def test_validation_runs_in_eval_mode_and_training_in_train_mode():
     a = evaluate(model, TensorLoader(x, y, batch_size=32), nn.MSELoss(), device="cpu")
     b = evaluate(model, TensorLoader(x, y, batch_size=32), nn.MSELoss(), device="cpu")
     assert a == b and torch.equal(stats, model[1].running_mean)
+
+
+def test_fit_keeps_a_cpu_model_whose_optimizer_already_has_state(monkeypatch):
+    # Antes, fit movía el modelo a get_device() y dejaba atrás los momentos de Adam.
+    import pidl.device
+
+    monkeypatch.setattr(pidl.device, "get_device", lambda: torch.device("meta"))
+    model = nn.Linear(2, 1)
+    x, y = torch.randn(16, 2), torch.randn(16, 1)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    nn.MSELoss()(model(x), y).backward()
+    opt.step()                                   # el estado de Adam ya existe, en la CPU
+    assert _resolve_device(model, None, opt) == torch.device("cpu")
+    hist = fit(model, TensorLoader(x, y, batch_size=8), nn.MSELoss(), opt, epochs=2, progress=False)
+    assert hist.epochs == 2 and next(model.parameters()).device.type == "cpu"
+    # Sin estado, un modelo en la CPU sí va a get_device().
+    assert _resolve_device(nn.Linear(2, 1), None, torch.optim.Adam(nn.Linear(2, 1).parameters())) == \
+        torch.device("meta")
+
+
+def test_fit_moves_optimizer_state_with_an_explicit_device():
+    model = nn.Linear(2, 1)
+    x, y = torch.randn(16, 2), torch.randn(16, 1)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    nn.MSELoss()(model(x), y).backward()
+    opt.step()
+    from pidl.training import _move_optimizer_state
+
+    _move_optimizer_state(opt, torch.device("meta"))   # "meta" hace de otro dispositivo
+    (state,) = [s for s in opt.state.values() if s["exp_avg"].dim() == 2]
+    assert state["exp_avg"].device.type == "meta" and state["step"].device.type == "cpu"

@@ -201,7 +201,10 @@ class PINN(nn.Module):
             layers += [nn.Linear(a, b), make_act()]
         layers.append(nn.Linear(width, out_dim))
         self.net = nn.Sequential(*layers)
-        gain = nn.init.calculate_gain("tanh") if activation == "tanh" else 1.0
+        # La ganancia de Xavier depende de la activación y no de cómo se escribió:
+        # "tanh" y nn.Tanh() inicializan igual (5/3); las demás usan 1.
+        is_tanh = activation == "tanh" or isinstance(activation, nn.Tanh)
+        gain = nn.init.calculate_gain("tanh") if is_tanh else 1.0
         for layer in self.net:
             if isinstance(layer, nn.Linear):
                 std = gain * math.sqrt(2.0 / (layer.in_features + layer.out_features))
@@ -367,19 +370,24 @@ def grid_2d(
 
 
 def predict(model: nn.Module, points: torch.Tensor) -> np.ndarray:
-    """Evalúa ``model`` en ``points`` sin grafo y devuelve un arreglo plano de NumPy (float64).
+    """Evalúa ``model`` en ``points: (N, d)`` sin grafo y devuelve un arreglo de NumPy (float64).
 
+    Una salida escalar ``(N, 1)`` vuelve plana, ``(N,)``; una salida de ``k > 1``
+    componentes vuelve como ``(N, k)`` (una columna por componente).
     Para figuras y errores: ``relative_l2(predict(model, pts), u_ref)``.
 
     Examples
     --------
     >>> predict(nn.Linear(2, 1), torch.zeros(3, 2)).shape
     (3,)
+    >>> predict(nn.Linear(2, 2), torch.zeros(3, 2)).shape
+    (3, 2)
     """
     if not isinstance(points, torch.Tensor):
         raise TypeError("points debe ser un torch.Tensor (use grid_2d o torch.as_tensor).")
     with torch.no_grad():
-        return model(points).double().cpu().numpy().reshape(-1)
+        out = model(points).double().cpu().numpy()
+    return out.reshape(-1) if out.ndim == 1 or out.shape[1:] == (1,) else out.reshape(len(out), -1)
 
 
 def resample_adaptive(
@@ -516,7 +524,8 @@ class PINNHistory:
     def plot(self, ax: Any = None, title: str | None = None) -> Any:
         """Términos de la pérdida (y el error, si hay) contra la iteración, en escala log.
 
-        Una línea vertical punteada marca el paso de Adam a L-BFGS. Devuelve el eje.
+        Una línea vertical punteada marca el paso de Adam a L-BFGS. ``ax`` es el
+        eje donde dibujar (como en :meth:`pidl.training.History.plot`). Devuelve el eje.
         """
         import matplotlib.pyplot as plt
 
@@ -561,6 +570,9 @@ class PINNState:
         El optimizador de la fase (para cambiar su tasa de aprendizaje).
     history : PINNHistory
         El registro hasta ahora.
+    extra_params : tuple[torch.Tensor, ...]
+        Los ``extra_params`` de :func:`train_pinn` (por ejemplo un coeficiente
+        físico desconocido): lo que se entrena además de ``model``.
     """
 
     iteration: int
@@ -568,15 +580,17 @@ class PINNState:
     model: nn.Module
     optimizer: torch.optim.Optimizer
     history: PINNHistory
+    extra_params: tuple[torch.Tensor, ...] = ()
 
 
 class Callback:
     """Base de los *callbacks* de :func:`train_pinn`: redefina lo que necesite.
 
-    ``on_step`` se llama después de cada paso de Adam y de cada tramo de
-    ``log_every`` iteraciones de L-BFGS; ``on_log`` justo después de cada
-    registro del historial; ``on_end`` al terminar. Los tres reciben un
-    :class:`PINNState` y no devuelven nada.
+    ``on_begin`` se llama una vez, antes del primer paso; ``on_step`` después
+    de cada paso de Adam y de cada tramo de ``log_every`` iteraciones de
+    L-BFGS; ``on_log`` justo después de cada registro del historial;
+    ``on_end`` al terminar. Todos reciben un :class:`PINNState` y no
+    devuelven nada.
 
     Examples
     --------
@@ -586,6 +600,9 @@ class Callback:
     ...         self.n += 1
     >>> Count().on_log(None)  # lo que no se redefine no hace nada
     """
+
+    def on_begin(self, state: PINNState) -> None:
+        """Antes del primer paso (``state.iteration == 0``)."""
 
     def on_step(self, state: PINNState) -> None:
         """Después de cada paso (Adam) o tramo (L-BFGS)."""
@@ -660,12 +677,16 @@ class EveryK(Callback):
 
 
 class AdamLR(Callback):
-    """Calendario de la tasa de aprendizaje de Adam: ``lr = schedule(iteración)``.
+    """Calendario de la tasa de aprendizaje de Adam: el paso ``it`` (contando
+    desde 0) usa ``lr = schedule(it)``; ``schedule(0)`` reemplaza a ``adam_lr``.
 
     Examples
     --------
     >>> cb = AdamLR(lambda it: 1e-2 * 0.5 ** (it // 100))
-    >>> opt = torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=1e-2)
+    >>> opt = torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=1.0)
+    >>> cb.on_begin(PINNState(0, "adam", nn.Identity(), opt, PINNHistory()))
+    >>> opt.param_groups[0]["lr"]
+    0.01
     >>> cb.on_step(PINNState(200, "adam", nn.Identity(), opt, PINNHistory()))
     >>> opt.param_groups[0]["lr"]
     0.0025
@@ -676,7 +697,11 @@ class AdamLR(Callback):
             raise TypeError("schedule debe ser una función de la iteración.")
         self.schedule = schedule
 
+    def on_begin(self, state: PINNState) -> None:
+        self.on_step(state)
+
     def on_step(self, state: PINNState) -> None:
+        # state.iteration = pasos ya dados = índice del próximo paso.
         if state.phase != "adam":
             return
         lr = float(self.schedule(state.iteration))
@@ -687,7 +712,9 @@ class AdamLR(Callback):
 
 
 class KeepBest(Callback):
-    """Guarda los pesos del mejor registro y los restaura al terminar.
+    """Guarda los pesos del mejor registro y los restaura al terminar, junto
+    con los ``extra_params`` (en un problema inverso, la red y el coeficiente
+    físico vuelven juntos al mismo registro).
 
     Parameters
     ----------
@@ -724,6 +751,7 @@ class KeepBest(Callback):
         self.best = math.inf
         self.best_iteration = -1
         self._state: dict[str, torch.Tensor] | None = None
+        self._extra: list[torch.Tensor] = []
 
     def on_log(self, state: PINNState) -> None:
         values = getattr(state.history, self.monitor)
@@ -732,10 +760,14 @@ class KeepBest(Callback):
         if values[-1] < self.best:
             self.best, self.best_iteration = values[-1], state.history.iteration[-1]
             self._state = {k: v.detach().clone() for k, v in state.model.state_dict().items()}
+            self._extra = [p.detach().clone() for p in state.extra_params]
 
     def on_end(self, state: PINNState) -> None:
         if self._state is not None:
             state.model.load_state_dict(self._state)
+            with torch.no_grad():
+                for param, saved in zip(state.extra_params, self._extra):
+                    param.copy_(saved)
 
 
 def train_pinn(
@@ -827,6 +859,7 @@ def train_pinn(
         if not isinstance(cb, Callback):
             raise TypeError(f"Cada callback debe ser un pidl.pinn.Callback, no {type(cb).__name__}.")
     weights = dict(weights or {})
+    extra_params = tuple(extra_params)
     params = [p for p in model.parameters() if p.requires_grad] + list(extra_params)
     if not params:
         raise ValueError("No hay parámetros entrenables.")
@@ -862,7 +895,7 @@ def train_pinn(
         clock["start"] = time.perf_counter()
 
     def state(it: int, phase: str, optimizer: torch.optim.Optimizer) -> PINNState:
-        return PINNState(it, phase, model, optimizer, history)
+        return PINNState(it, phase, model, optimizer, history, extra_params)
 
     def log(it: int, phase: str, optimizer: torch.optim.Optimizer,
             evaluated: tuple[torch.Tensor, dict[str, torch.Tensor]] | None = None) -> None:
@@ -901,6 +934,8 @@ def train_pinn(
 
     optimizer: torch.optim.Optimizer = torch.optim.Adam(params, lr=adam_lr)
     # --- Adam: el registro de la iteración it usa la pérdida evaluada para el paso it.
+    for cb in callbacks:
+        cb.on_begin(state(0, "adam" if adam_iters else "lbfgs", optimizer))
     if adam_iters:
         resume()
         for it in range(adam_iters):

@@ -69,7 +69,9 @@ class History:
     lr : list[float]
         Tasa de aprendizaje del primer grupo de parámetros al terminar cada época.
     seconds : list[float]
-        Duración de cada época en segundos.
+        Segundos de entrenamiento acumulados al terminar cada época (como en
+        :class:`pidl.pinn.PINNHistory`): ``seconds[-1]`` es el total y
+        ``np.diff([0] + seconds)`` la duración de cada época.
     stopped_early : bool
         Si el entrenamiento terminó por *early stopping*.
 
@@ -103,13 +105,19 @@ class History:
     @property
     def total_seconds(self) -> float:
         """Tiempo total de entrenamiento en segundos."""
-        return float(sum(self.seconds))
+        return float(self.seconds[-1]) if self.seconds else 0.0
 
-    def plot(self, axes: Any = None, metrics: bool = True, title: str | None = None) -> Any:
-        """Grafica las curvas de aprendizaje (ver :func:`pidl.plotting.plot_history`)."""
+    def plot(self, ax: Any = None, metrics: bool = True, title: str | None = None, *, axes: Any = None) -> Any:
+        """Grafica las curvas de aprendizaje (ver :func:`pidl.plotting.plot_history`).
+
+        ``ax`` es un eje o una lista de ejes (uno por panel), como en
+        :meth:`pidl.pinn.PINNHistory.plot`; ``axes`` es su nombre anterior.
+        """
         from .plotting import plot_history
 
-        return plot_history(self, axes=axes, metrics=metrics, title=title)
+        if ax is not None and axes is not None:
+            raise TypeError("Pase ax o axes (su nombre anterior), no los dos.")
+        return plot_history(self, axes=ax if ax is not None else axes, metrics=metrics, title=title)
 
 
 def _to_device(batch: Any, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -263,18 +271,31 @@ def evaluate(
     return _run_epoch(model, loader, loss_fn, metrics or {}, device)
 
 
-def _resolve_device(model: nn.Module, device: torch.device | str | None) -> torch.device:
+def _resolve_device(
+    model: nn.Module, device: torch.device | str | None, optimizer: torch.optim.Optimizer | None = None
+) -> torch.device:
     """``device`` si se da; si no, el del modelo cuando ya está en un acelerador
-    (un modelo en ``cuda:1`` se queda ahí, con el estado de su optimizador), y
-    :func:`pidl.get_device` cuando está en la CPU."""
+    (un modelo en ``cuda:1`` se queda ahí) o cuando su optimizador ya tiene
+    estado (los momentos de Adam viven junto a los pesos: mover solo los pesos
+    rompería el paso siguiente), y :func:`pidl.get_device` en otro caso."""
     if device is not None:
         return torch.device(device)
     current = next((p.device for p in model.parameters()), None)
-    if current is not None and current.type != "cpu":
+    has_state = optimizer is not None and len(optimizer.state) > 0
+    if current is not None and (current.type != "cpu" or has_state):
         return current
     from .device import get_device
 
     return get_device()
+
+
+def _move_optimizer_state(optimizer: torch.optim.Optimizer, device: torch.device) -> None:
+    """Lleva el estado ya construido del optimizador (momentos de Adam...) a ``device``,
+    junto con el modelo. El contador ``step`` de Adam se queda en la CPU."""
+    for param_state in optimizer.state.values():
+        for key, value in param_state.items():
+            if isinstance(value, torch.Tensor) and key != "step":
+                param_state[key] = value.to(device)
 
 
 def fit(
@@ -324,8 +345,9 @@ def fit(
         definen por paso, como ``OneCycleLR(total_steps=epochs * len(train_loader))``,
         se pasan con ``scheduler_interval="batch"``.
     device
-        Dispositivo; por defecto el del modelo si ya está en un acelerador (no
-        se mueve), y si está en la CPU, :func:`pidl.get_device`.
+        Dispositivo; por defecto el del modelo si ya está en un acelerador o si
+        el optimizador ya dio pasos (no se mueve), y si no, :func:`pidl.get_device`.
+        Si se da, el estado del optimizador se mueve con el modelo.
     amp, amp_dtype
         Precisión mixta con ``torch.autocast``, solo en CUDA (en otro dispositivo
         se avisa y se entrena en float32). Con ``float16`` se usa un ``GradScaler``.
@@ -376,8 +398,9 @@ def fit(
     _check_loader(train_loader, "train_loader")
     if val_loader is not None:
         _check_loader(val_loader, "val_loader")
-    device = _resolve_device(model, device)
+    device = _resolve_device(model, device, optimizer)
     model.to(device)
+    _move_optimizer_state(optimizer, device)
     metrics = dict(metrics or {})
 
     amp_on = bool(amp) and device.type == "cuda"
@@ -392,6 +415,7 @@ def fit(
     history = History()
     bar = ProgressLine(epochs, progress)
     best_loss, best_state, stale = math.inf, None, 0
+    elapsed = 0.0
     for epoch in range(1, epochs + 1):
         synchronize(device)
         start = time.perf_counter()
@@ -414,7 +438,8 @@ def fit(
             scheduler.step(monitored) if plateau else scheduler.step()
         history.lr.append(_current_lr(optimizer))
         synchronize(device)  # en CUDA, que el reloj incluya el trabajo encolado
-        history.seconds.append(time.perf_counter() - start)
+        elapsed += time.perf_counter() - start
+        history.seconds.append(elapsed)
         bar.update(epoch, _progress_text(epoch, epochs, history))
 
         if early_stopping is not None:
