@@ -508,7 +508,7 @@ def test_train_pinn_synchronises_before_every_clock_read(monkeypatch):
     """
     import types
 
-    import pidl.pinn as pinn_module
+    import pidl.pinn.loop as pinn_module
 
     events = []
     ticks = iter(range(10_000))
@@ -593,12 +593,9 @@ def test_tanh_initialises_the_same_however_it_is_spelled():
 def test_float64_on_cuda_warns_once(monkeypatch):
     from types import SimpleNamespace
 
-    import sys
+    import pidl.pinn.loop as pinn_module
 
-    import pidl.pinn as pinn_module
-
-    # la bandera vive en el módulo que define la función (pidl.pinn o un submódulo)
-    monkeypatch.setattr(sys.modules[pinn_module._warn_float64_cuda.__module__], "_WARNED_FLOAT64_CUDA", False)
+    monkeypatch.setattr(pinn_module, "_WARNED_FLOAT64_CUDA", False)
     fake = SimpleNamespace(dtype=torch.float64, device=torch.device("cuda"))
     with pytest.warns(UserWarning, match="float64 sobre CUDA"):
         pinn_module._warn_float64_cuda(fake)

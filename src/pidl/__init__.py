@@ -33,7 +33,7 @@ from .pinn import (
 from .plotting import plot_decision_boundary, plot_field, plot_history, set_style
 from .training import History, accuracy, evaluate, fit
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "checks", "data", "device", "plotting", "residuals", "training",

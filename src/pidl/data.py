@@ -12,6 +12,8 @@ from collections.abc import Iterator
 
 import torch
 
+from ._validate import check_int
+
 __all__ = ["TensorLoader", "train_val_split"]
 
 
@@ -60,8 +62,7 @@ class TensorLoader:
             raise ValueError(f"x tiene {len(x)} ejemplos e y tiene {len(y)}: deben coincidir.")
         if len(x) == 0:
             raise ValueError("El conjunto de datos está vacío.")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size debe ser un entero ≥ 1; se recibió {batch_size!r}.")
+        batch_size = check_int(batch_size, "batch_size")
         if device is not None:
             x, y = x.to(device), y.to(device)
         on_cpu = x.device.type == "cpu" and y.device.type == "cpu"

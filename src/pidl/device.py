@@ -120,7 +120,7 @@ def offset_seed(seed: int) -> int:
     """La semilla que de verdad se usa: ``(seed + PIDL_SEED_OFFSET) mod 2**32``.
 
     Todas las fuentes de azar de ``pidl`` (:func:`seed_everything`,
-    :func:`torch_generator`, :func:`numpy_rng`, :func:`pidl.pinn.sample_sobol`)
+    :func:`torch_generator`, :func:`numpy_rng`, :func:`~pidl.pinn.sampling.sample_sobol`)
     pasan por aquí, de modo que ``PIDL_SEED_OFFSET`` mueve cada experimento del
     libro.
 

@@ -152,7 +152,7 @@ def plot_field(
 ) -> Any:
     """Un campo escalar 2-D con ``pcolormesh`` y su barra de colores (con ``label``).
 
-    ``X, Y`` como los da ``np.meshgrid`` (o :func:`pidl.pinn.grid_2d`) y ``Z``
+    ``X, Y`` como los da ``np.meshgrid`` (o :func:`~pidl.pinn.sampling.grid_2d`) y ``Z``
     con su forma o plano (se le da la forma de ``X``). Devuelve la imagen.
 
     Examples

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import check_int
+
 __all__ = ["damped_oscillator", "heat_1d", "poisson_1d", "poisson_2d", "burgers"]
 
 
@@ -200,8 +202,7 @@ def burgers(x: Any, t: Any, nu: float = 0.01 / np.pi, n_nodes: int = 200) -> np.
     """
     x, t = np.broadcast_arrays(_array(x, "x"), _array(t, "t"))
     nu = _positive(nu, "nu")
-    if isinstance(n_nodes, bool) or not isinstance(n_nodes, (int, np.integer)) or n_nodes < 2:
-        raise ValueError(f"n_nodes debe ser un entero ≥ 2; se recibió {n_nodes!r}.")
+    n_nodes = check_int(n_nodes, "n_nodes", minimum=2)
     if (t < 0).any():
         raise ValueError("t debe ser ≥ 0: la solución solo está definida hacia adelante en el tiempo.")
     u = np.array(-np.sin(np.pi * x))  # t = 0: la condición inicial exacta

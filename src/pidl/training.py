@@ -18,7 +18,6 @@ acumulan en el dispositivo y se leen una sola vez al final de la época.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 import time
@@ -30,13 +29,12 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
+from ._epoch import Metric, _check_loader, _move_optimizer_state, _resolve_device, _run_epoch
 from ._progress import ProgressLine
+from ._validate import check_int, check_positive
 from .device import synchronize
 
 __all__ = ["History", "fit", "evaluate", "accuracy"]
-
-Metric = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-
 
 def accuracy(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Exactitud de un lote: fracción de aciertos.
@@ -70,7 +68,7 @@ class History:
         Tasa de aprendizaje del primer grupo de parámetros al terminar cada época.
     seconds : list[float]
         Segundos de entrenamiento acumulados al terminar cada época (como en
-        :class:`pidl.pinn.PINNHistory`): ``seconds[-1]`` es el total y
+        :class:`~pidl.pinn.history.PINNHistory`): ``seconds[-1]`` es el total y
         ``np.diff([0] + seconds)`` la duración de cada época.
     stopped_early : bool
         Si el entrenamiento terminó por *early stopping*.
@@ -88,6 +86,14 @@ class History:
     lr: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     stopped_early: bool = False
+
+    def record(self, split: str, values: Mapping[str, float]) -> None:
+        """Agrega una época: ``values["loss"]`` a ``{split}_loss`` y cada métrica
+        ``m`` a ``metrics[f"{split}_{m}"]`` (``split`` es ``"train"`` o ``"val"``)."""
+        getattr(self, f"{split}_loss").append(values["loss"])
+        for name, value in values.items():
+            if name != "loss":
+                self.metrics.setdefault(f"{split}_{name}", []).append(value)
 
     @property
     def epochs(self) -> int:
@@ -111,44 +117,13 @@ class History:
         """Grafica las curvas de aprendizaje (ver :func:`pidl.plotting.plot_history`).
 
         ``ax`` es un eje o una lista de ejes (uno por panel), como en
-        :meth:`pidl.pinn.PINNHistory.plot`; ``axes`` es su nombre anterior.
+        :meth:`~pidl.pinn.history.PINNHistory.plot`; ``axes`` es su nombre anterior.
         """
         from .plotting import plot_history
 
         if ax is not None and axes is not None:
             raise TypeError("Pase ax o axes (su nombre anterior), no los dos.")
         return plot_history(self, axes=ax if ax is not None else axes, metrics=metrics, title=title)
-
-
-def _to_device(batch: Any, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-        raise ValueError(
-            "Cada lote debe ser un par (entradas, objetivos); se recibió "
-            f"{type(batch).__name__}" + (f" de largo {len(batch)}." if isinstance(batch, (tuple, list)) else ".")
-        )
-    x, y = batch
-    return x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-
-
-def _check_loader(loader: Any, name: str) -> None:
-    """Rechaza con un mensaje claro lo que no es un iterable de lotes."""
-    from torch.utils.data import Dataset
-
-    if isinstance(loader, Dataset):
-        raise TypeError(
-            f"{name} es un Dataset ({type(loader).__name__}), que da ejemplos sueltos y no lotes: "
-            f"envuélvalo en torch.utils.data.DataLoader({name.split('_')[0]}_dataset, batch_size=...)."
-        )
-    if isinstance(loader, torch.Tensor):
-        raise TypeError(
-            f"{name} es un tensor: pase un iterable de pares (x, y), por ejemplo "
-            "pidl.TensorLoader(x, y, batch_size=...) o un DataLoader."
-        )
-    if not isinstance(loader, Iterable):
-        raise TypeError(
-            f"{name} debe ser un iterable de pares (x, y) (un DataLoader o un TensorLoader); "
-            f"se recibió {type(loader).__name__}."
-        )
 
 
 def _current_lr(optimizer: torch.optim.Optimizer) -> float:
@@ -162,85 +137,6 @@ def _progress_text(epoch: int, epochs: int, history: History) -> str:
     parts += [f"{k} {v[-1]:.4g}" for k, v in history.metrics.items()]
     parts.append(f"{history.total_seconds:.1f} s")
     return " · ".join(parts)
-
-
-def _run_epoch(
-    model: nn.Module,
-    loader: Iterable,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    metrics: Mapping[str, Metric],
-    device: torch.device,
-    *,
-    optimizer: torch.optim.Optimizer | None = None,
-    scaler: torch.amp.GradScaler | None = None,
-    amp_dtype: torch.dtype | None = None,
-    grad_clip: float | None = None,
-    batch_scheduler: Any = None,
-    epoch: int = 0,
-) -> dict[str, float]:
-    """Una pasada por ``loader``; entrena si se da ``optimizer``. Devuelve medias."""
-    training = optimizer is not None
-    model.train(training)
-    loss_sums: list[torch.Tensor] = []
-    metric_sums: dict[str, list[torch.Tensor]] = {name: [] for name in metrics}
-    counts: list[int] = []
-
-    def autocast() -> contextlib.AbstractContextManager:
-        if amp_dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(device.type, dtype=amp_dtype)
-
-    with torch.set_grad_enabled(training):
-        for x, y in (_to_device(b, device) for b in loader):
-            with autocast():
-                output = model(x)
-                loss = loss_fn(output, y)
-            if training:
-                optimizer.zero_grad(set_to_none=True)
-                stepped = True
-                if scaler is not None:
-                    scaler.scale(loss).backward()
-                    if grad_clip is not None:
-                        scaler.unscale_(optimizer)
-                        nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-                    scale = scaler.get_scale() if batch_scheduler is not None else None
-                    scaler.step(optimizer)
-                    scaler.update()
-                    # Si GradScaler saltó el paso (gradientes inf/NaN) bajó la escala: el
-                    # scheduler tampoco avanza, o el calendario se adelantaría al optimizador.
-                    if scale is not None and scaler.get_scale() < scale:
-                        stepped = False
-                else:
-                    loss.backward()
-                    if grad_clip is not None:
-                        nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-                    optimizer.step()
-                if batch_scheduler is not None and stepped:
-                    batch_scheduler.step()
-            n = len(y)
-            counts.append(n)
-            loss_sums.append(loss.detach().float() * n)
-            if metrics:
-                with torch.no_grad():
-                    out = output.detach().float()
-                    for name, fn in metrics.items():
-                        metric_sums[name].append(torch.as_tensor(fn(out, y), dtype=torch.float32) * n)
-    if not counts:
-        raise ValueError("El DataLoader no produjo ningún lote: ¿está vacío el conjunto de datos?")
-    # Una sola sincronización por época: se leen todas las pérdidas juntas.
-    losses = torch.stack(loss_sums).cpu()
-    bad = (~torch.isfinite(losses)).nonzero()
-    if len(bad):
-        where = "entrenamiento" if training else "evaluación"
-        raise FloatingPointError(
-            f"La pérdida se volvió {losses[bad[0, 0]].item()} en la época {epoch}, lote {bad[0, 0].item() + 1} "
-            f"({where}). Pruebe una tasa de aprendizaje menor, grad_clip o revisar los datos."
-        )
-    total = sum(counts)
-    result = {"loss": float(losses.sum()) / total}
-    for name, sums in metric_sums.items():
-        result[name] = float(torch.stack(sums).sum().cpu()) / total
-    return result
 
 
 def evaluate(
@@ -269,33 +165,6 @@ def evaluate(
     device = _resolve_device(model, device)
     model.to(device)
     return _run_epoch(model, loader, loss_fn, metrics or {}, device)
-
-
-def _resolve_device(
-    model: nn.Module, device: torch.device | str | None, optimizer: torch.optim.Optimizer | None = None
-) -> torch.device:
-    """``device`` si se da; si no, el del modelo cuando ya está en un acelerador
-    (un modelo en ``cuda:1`` se queda ahí) o cuando su optimizador ya tiene
-    estado (los momentos de Adam viven junto a los pesos: mover solo los pesos
-    rompería el paso siguiente), y :func:`pidl.get_device` en otro caso."""
-    if device is not None:
-        return torch.device(device)
-    current = next((p.device for p in model.parameters()), None)
-    has_state = optimizer is not None and len(optimizer.state) > 0
-    if current is not None and (current.type != "cpu" or has_state):
-        return current
-    from .device import get_device
-
-    return get_device()
-
-
-def _move_optimizer_state(optimizer: torch.optim.Optimizer, device: torch.device) -> None:
-    """Lleva el estado ya construido del optimizador (momentos de Adam...) a ``device``,
-    junto con el modelo. El contador ``step`` de Adam se queda en la CPU."""
-    for param_state in optimizer.state.values():
-        for key, value in param_state.items():
-            if isinstance(value, torch.Tensor) and key != "step":
-                param_state[key] = value.to(device)
 
 
 def fit(
@@ -387,14 +256,13 @@ def fit(
     >>> hist.epochs
     2
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs debe ser un entero ≥ 1; se recibió {epochs!r}.")
+    check_int(epochs, "epochs")
     if scheduler_interval not in ("epoch", "batch"):
         raise ValueError(f"scheduler_interval debe ser 'epoch' o 'batch', no {scheduler_interval!r}.")
-    if early_stopping is not None and (not isinstance(early_stopping, int) or early_stopping < 1):
-        raise ValueError(f"early_stopping es una paciencia en épocas (entero ≥ 1), no {early_stopping!r}.")
-    if grad_clip is not None and not grad_clip > 0:
-        raise ValueError(f"grad_clip debe ser positivo; se recibió {grad_clip!r}.")
+    if early_stopping is not None:
+        check_int(early_stopping, "early_stopping (paciencia en épocas)")
+    if grad_clip is not None:
+        check_positive(grad_clip, "grad_clip")
     _check_loader(train_loader, "train_loader")
     if val_loader is not None:
         _check_loader(val_loader, "val_loader")
@@ -414,7 +282,7 @@ def fit(
 
     history = History()
     bar = ProgressLine(epochs, progress)
-    best_loss, best_state, stale = math.inf, None, 0
+    stopper = _EarlyStopping(early_stopping) if early_stopping is not None else None
     elapsed = 0.0
     for epoch in range(1, epochs + 1):
         synchronize(device)
@@ -424,15 +292,10 @@ def fit(
             optimizer=optimizer, scaler=scaler, amp_dtype=amp_dtype if amp_on else None,
             grad_clip=grad_clip, batch_scheduler=batch_scheduler, epoch=epoch,
         )
-        history.train_loss.append(train.pop("loss"))
-        for name, value in train.items():
-            history.metrics.setdefault(f"train_{name}", []).append(value)
+        history.record("train", train)
         if val_loader is not None:
-            val = _run_epoch(model, val_loader, loss_fn, metrics, device,
-                             amp_dtype=amp_dtype if amp_on else None, epoch=epoch)
-            history.val_loss.append(val.pop("loss"))
-            for name, value in val.items():
-                history.metrics.setdefault(f"val_{name}", []).append(value)
+            history.record("val", _run_epoch(model, val_loader, loss_fn, metrics, device,
+                                             amp_dtype=amp_dtype if amp_on else None, epoch=epoch))
         monitored = history.val_loss[-1] if history.val_loss else history.train_loss[-1]
         if scheduler is not None and scheduler_interval == "epoch":
             scheduler.step(monitored) if plateau else scheduler.step()
@@ -442,15 +305,29 @@ def fit(
         history.seconds.append(elapsed)
         bar.update(epoch, _progress_text(epoch, epochs, history))
 
-        if early_stopping is not None:
-            if monitored < best_loss:
-                best_loss, stale = monitored, 0
-                best_state = copy.deepcopy(model.state_dict())
-            else:
-                stale += 1
-                if stale >= early_stopping:
-                    history.stopped_early = True
-                    break
-    if best_state is not None:
-        model.load_state_dict(best_state)
+        if stopper is not None and stopper.should_stop(monitored, model):
+            history.stopped_early = True
+            break
+    if stopper is not None:
+        stopper.restore(model)
     return history
+
+
+class _EarlyStopping:
+    """Paciencia en épocas sobre la pérdida monitoreada; guarda los mejores pesos."""
+
+    def __init__(self, patience: int) -> None:
+        self.patience, self.best, self.stale = patience, math.inf, 0
+        self.state: dict[str, Any] | None = None
+
+    def should_stop(self, monitored: float, model: nn.Module) -> bool:
+        if monitored < self.best:
+            self.best, self.stale = monitored, 0
+            self.state = copy.deepcopy(model.state_dict())
+            return False
+        self.stale += 1
+        return self.stale >= self.patience
+
+    def restore(self, model: nn.Module) -> None:
+        if self.state is not None:
+            model.load_state_dict(self.state)
