@@ -346,3 +346,47 @@ def test_pytest_configuration_has_no_unknown_keys():
     options = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     assert "pytest_plugins" not in options
     assert set(options) <= {"testpaths", "addopts", "filterwarnings", "markers", "minversion", "timeout"}
+
+
+def test_fit_takes_the_same_callbacks_as_train_pinn():
+    from pidl.pinn import Callback
+    from pidl.training import EarlyStopping, EpochScheduler, FitState
+
+    calls = []
+
+    class Spy(Callback):
+        def on_begin(self, state):
+            calls.append(("begin", state.epoch))
+
+        def on_log(self, state):
+            assert isinstance(state, FitState) and len(state.history.train_loss) == state.epoch
+            calls.append(("log", state.epoch))
+            state.stop = state.epoch == 2                       # un callback puede detener fit
+
+        def on_end(self, state):
+            calls.append(("end", state.epoch))
+
+    x, y = regression_data()
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    h = fit(model, TensorLoader(x, y, 32), nn.MSELoss(), opt, epochs=5, device="cpu", progress=False,
+            callbacks=[Spy()])
+    assert calls == [("begin", 0), ("log", 1), ("log", 2), ("end", 2)] and h.epochs == 2
+    with pytest.raises(TypeError, match="callback"):
+        fit(model, TensorLoader(x, y, 32), nn.MSELoss(), opt, epochs=1, device="cpu", progress=False,
+            callbacks=[lambda state: None])
+    # early_stopping= y scheduler= son atajos de estos dos callbacks: mismo resultado
+    def run(**kwargs):
+        torch.manual_seed(0)
+        m = nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 1))
+        o = torch.optim.SGD(m.parameters(), lr=0.3)
+        s = torch.optim.lr_scheduler.StepLR(o, step_size=2, gamma=0.5)
+        cbs = [EpochScheduler(s), EarlyStopping(2)] if kwargs.pop("as_callbacks") else []
+        args = {} if cbs else {"scheduler": s, "early_stopping": 2}
+        h = fit(m, TensorLoader(x, y, 32), nn.MSELoss(), o, epochs=12, device="cpu", progress=False,
+                val_loader=TensorLoader(x[:32], y[:32], 32), callbacks=cbs, **args)
+        return h, [p.detach().clone() for p in m.parameters()]
+
+    (h1, p1), (h2, p2) = run(as_callbacks=True), run(as_callbacks=False)
+    assert h1.train_loss == h2.train_loss and h1.lr == h2.lr and h1.stopped_early == h2.stopped_early
+    assert all(torch.equal(a, b) for a, b in zip(p1, p2))

@@ -8,6 +8,8 @@ usan ``fit``, que hace lo mismo y además:
 - recorta la norma del gradiente (``grad_clip``);
 - avanza el *scheduler* por época (o por lote con ``scheduler_interval="batch"``);
 - hace *early stopping* y restaura los mejores pesos;
+- acepta los mismos callbacks que :func:`~pidl.pinn.loop.train_pinn`
+  (:class:`EarlyStopping` y :class:`EpochScheduler` son dos de ellos);
 - registra pérdidas, métricas, tasa de aprendizaje y segundos por época en un
   ``History`` que sabe graficarse;
 - se detiene con un error claro si la pérdida se vuelve NaN o infinita.
@@ -18,8 +20,6 @@ acumulan en el dispositivo y se leen una sola vez al final de la época.
 
 from __future__ import annotations
 
-import copy
-import math
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -32,9 +32,11 @@ from torch import nn
 from ._epoch import Metric, _check_loader, _move_optimizer_state, _resolve_device, _run_epoch
 from ._progress import ProgressLine
 from ._validate import check_int, check_positive
+from ._fit_callbacks import EarlyStopping, EpochScheduler, FitState
+from .pinn.callbacks import Callback
 from .device import synchronize
 
-__all__ = ["History", "fit", "evaluate", "accuracy"]
+__all__ = ["History", "FitState", "EarlyStopping", "EpochScheduler", "fit", "evaluate", "accuracy"]
 
 def accuracy(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Exactitud de un lote: fracción de aciertos.
@@ -183,6 +185,7 @@ def fit(
     amp_dtype: torch.dtype = torch.float16,
     grad_clip: float | None = None,
     early_stopping: int | None = None,
+    callbacks: Iterable[Callback] = (),
     progress: bool = True,
 ) -> History:
     """Entrena ``model`` durante ``epochs`` épocas y devuelve un :class:`History`.
@@ -225,7 +228,11 @@ def fit(
     early_stopping
         Paciencia en épocas: si la pérdida de validación no mejora durante
         ``early_stopping`` épocas seguidas se detiene, y en todo caso al final se
-        restauran los pesos de la mejor época.
+        restauran los pesos de la mejor época (un :class:`EarlyStopping`).
+    callbacks
+        Callbacks como los de :func:`~pidl.pinn.loop.train_pinn` (ver
+        :class:`FitState`): ``scheduler`` (por época) y ``early_stopping`` se
+        agregan al final de esta lista, en ese orden.
     progress
         Muestra una línea de progreso (en un notebook se actualiza en su lugar).
 
@@ -256,16 +263,7 @@ def fit(
     >>> hist.epochs
     2
     """
-    check_int(epochs, "epochs")
-    if scheduler_interval not in ("epoch", "batch"):
-        raise ValueError(f"scheduler_interval debe ser 'epoch' o 'batch', no {scheduler_interval!r}.")
-    if early_stopping is not None:
-        check_int(early_stopping, "early_stopping (paciencia en épocas)")
-    if grad_clip is not None:
-        check_positive(grad_clip, "grad_clip")
-    _check_loader(train_loader, "train_loader")
-    if val_loader is not None:
-        _check_loader(val_loader, "val_loader")
+    _check_fit_args(epochs, scheduler_interval, early_stopping, grad_clip, train_loader, val_loader)
     device = _resolve_device(model, device, optimizer)
     model.to(device)
     _move_optimizer_state(optimizer, device)
@@ -280,9 +278,17 @@ def fit(
         raise ValueError("ReduceLROnPlateau se avanza por época: use scheduler_interval='epoch'.")
     batch_scheduler = scheduler if scheduler_interval == "batch" else None
 
+    callbacks = _check_callbacks(callbacks)
+    if scheduler is not None and scheduler_interval == "epoch":
+        callbacks.append(EpochScheduler(scheduler))
+    if early_stopping is not None:
+        callbacks.append(EarlyStopping(early_stopping))
+
     history = History()
+    state = FitState(0, model, optimizer, history)
+    for cb in callbacks:
+        cb.on_begin(state)
     bar = ProgressLine(epochs, progress)
-    stopper = _EarlyStopping(early_stopping) if early_stopping is not None else None
     elapsed = 0.0
     for epoch in range(1, epochs + 1):
         synchronize(device)
@@ -296,38 +302,38 @@ def fit(
         if val_loader is not None:
             history.record("val", _run_epoch(model, val_loader, loss_fn, metrics, device,
                                              amp_dtype=amp_dtype if amp_on else None, epoch=epoch))
-        monitored = history.val_loss[-1] if history.val_loss else history.train_loss[-1]
-        if scheduler is not None and scheduler_interval == "epoch":
-            scheduler.step(monitored) if plateau else scheduler.step()
+        state.epoch = epoch
+        for cb in callbacks:
+            cb.on_log(state)
         history.lr.append(_current_lr(optimizer))
         synchronize(device)  # en CUDA, que el reloj incluya el trabajo encolado
         elapsed += time.perf_counter() - start
         history.seconds.append(elapsed)
         bar.update(epoch, _progress_text(epoch, epochs, history))
-
-        if stopper is not None and stopper.should_stop(monitored, model):
-            history.stopped_early = True
+        if state.stop:
             break
-    if stopper is not None:
-        stopper.restore(model)
+    for cb in callbacks:
+        cb.on_end(state)
     return history
 
 
-class _EarlyStopping:
-    """Paciencia en épocas sobre la pérdida monitoreada; guarda los mejores pesos."""
+def _check_fit_args(epochs: Any, scheduler_interval: Any, early_stopping: Any, grad_clip: Any,
+                    train_loader: Any, val_loader: Any) -> None:
+    check_int(epochs, "epochs")
+    if scheduler_interval not in ("epoch", "batch"):
+        raise ValueError(f"scheduler_interval debe ser 'epoch' o 'batch', no {scheduler_interval!r}.")
+    if early_stopping is not None:
+        check_int(early_stopping, "early_stopping (paciencia en épocas)")
+    if grad_clip is not None:
+        check_positive(grad_clip, "grad_clip")
+    _check_loader(train_loader, "train_loader")
+    if val_loader is not None:
+        _check_loader(val_loader, "val_loader")
 
-    def __init__(self, patience: int) -> None:
-        self.patience, self.best, self.stale = patience, math.inf, 0
-        self.state: dict[str, Any] | None = None
 
-    def should_stop(self, monitored: float, model: nn.Module) -> bool:
-        if monitored < self.best:
-            self.best, self.stale = monitored, 0
-            self.state = copy.deepcopy(model.state_dict())
-            return False
-        self.stale += 1
-        return self.stale >= self.patience
-
-    def restore(self, model: nn.Module) -> None:
-        if self.state is not None:
-            model.load_state_dict(self.state)
+def _check_callbacks(callbacks: Iterable[Callback]) -> list[Callback]:
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"Cada callback debe ser un pidl.pinn.Callback, no {type(cb).__name__}.")
+    return callbacks
