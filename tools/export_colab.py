@@ -35,6 +35,9 @@ import jupytext
 import nbformat
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import reading_time  # noqa: E402  (tools/reading_time.py: el rol {tiempo-estimado})
+
 ROOT = Path(__file__).resolve().parents[1]
 
 INSTALL_CELL = """\
@@ -348,6 +351,8 @@ class Chapter:
             return format_glue(data, fmt, key)
         if name.startswith("cite"):
             return self.cite(name, body)
+        if name == "tiempo-estimado":
+            return reading_time.estimate(body.strip()).text()
         if name == "eq":
             return self.label_text(body.strip())
         if name in ("ref", "numref"):
