@@ -584,6 +584,14 @@ def grade_one(path: Path, student: str, tests: Tests, timeout: float,
         seen.add(key)
         if case.get("passed") is True:
             scores[key[0]] += tests.questions[key[0]][key[1]]["points"]
+        elif str(case.get("error", "")).startswith("tiempo agotado"):
+            status = "tiempo agotado en pruebas"
+            notes.append(f"{key[0]}, prueba {key[1] + 1}: {case['error']}")
+    if re.search(r"passed|aprobad", output, re.I):
+        notes.append("imprimió mensajes de pruebas «aprobadas»: no cuentan, la nota sale "
+                     "de las pruebas que ejecuta el corrector")
+    if re.search(r"^\s*grader\s*=", "\n".join(cells), re.M):
+        notes.append("redefine grader: no tiene efecto al calificar")
     missing = sorted({q for q, _ in expected - seen})
     if timed_out:
         status = "tiempo agotado"
