@@ -239,6 +239,8 @@ def master_notebook(assignment: Assignment, book: export_colab.Book):
         "solutions_pdf": False,
         "generate": {"pdf": False, "filtering": False},
         "tests": {"files": False},
+        # Lo que instala el autocalificador (Gradescope, otter grade en Docker).
+        "requirements": "requirements.txt",
     }
     total = sum(q.points for q in assignment.questions)
     intro = (
@@ -291,6 +293,7 @@ def build(chapter: Path, out: Path, book: export_colab.Book | None = None) -> Pa
     work = target / "maestro"
     work.mkdir(parents=True)
     master = work / f"{assignment.name}.ipynb"
+    (work / "requirements.txt").write_text(f"torch\nnumpy\n{book.requirement}\n")
     nbformat.write(master_notebook(assignment, book), master)
     dist = target / "dist"
     done = subprocess.run([sys.executable, "-m", "otter", "assign", "-v", str(master), str(dist)],
