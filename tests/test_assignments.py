@@ -224,3 +224,24 @@ def test_bad_submissions_do_not_break_the_run(built, tmp_path):
     assert len(canvas) == 2 + len(rows)
     assert (out / "comentarios" / "ana.md").exists()
     print((out / "notas.csv").read_text(encoding="utf-8"))
+
+
+def test_student_notebook_runs_its_public_tests(built, tmp_path):
+    """El cuaderno del estudiante corre `grader.check` sin conexión: falla en blanco y
+    aprueba con las respuestas de referencia."""
+    from nbclient import NotebookClient
+
+    folder = built["04-regularizacion"]
+    outputs = {}
+    for name, source in (("blanco", student(folder)), ("referencia", reference(folder))):
+        workdir = tmp_path / name
+        workdir.mkdir()
+        target = workdir / student(folder).name      # otter busca el cuaderno por su nombre
+        target.write_bytes(source.read_bytes())
+        notebook = nbformat.read(target, as_version=4)
+        NotebookClient(notebook, timeout=120, kernel_name="python3",
+                       resources={"metadata": {"path": str(workdir)}}).execute()
+        outputs[name] = "\n".join(strings([c.get("outputs", []) for c in notebook.cells
+                                           if "grader.check" in c.source]))
+    assert "q1 results" in outputs["blanco"] and "failed" in outputs["blanco"]
+    assert "failed" not in outputs["referencia"] and "passed" in outputs["referencia"]

@@ -109,18 +109,22 @@ class Assignment:
 
 
 def split_cases(source: str, where: str) -> list[Case]:
+    """Parte la celda de pruebas en casos. Lo que va antes del primer caso (datos, no
+    llamadas a la respuesta) se antepone a cada caso: otter ejecuta cada caso en una copia
+    propia del espacio de nombres, así que un caso no ve lo que definió otro."""
     cases: list[Case] = []
+    preamble = ""
     for line in source.splitlines():
         m = CASE_HEADER.match(line.strip())
         if m:
             cases.append(Case("", m["kind"].lower() == "oculta", m["what"].strip()))
         elif cases:
             cases[-1].code += line + "\n"
-        elif line.strip():
-            raise AssignmentError(f"{where}: las pruebas deben empezar con «# prueba pública:» "
-                                  f"o «# prueba oculta:»; encontré {line!r}")
+        else:
+            preamble += line + "\n"
     for case in cases:
-        case.code = case.code.strip("\n") + "\n"
+        case.code = (preamble.strip("\n") + "\n" if preamble.strip() else "") + \
+            case.code.strip("\n") + "\n"
     if not any(not c.hidden for c in cases) or not any(c.hidden for c in cases):
         raise AssignmentError(f"{where}: hace falta al menos una prueba pública y una oculta")
     return cases

@@ -79,7 +79,7 @@ def main(fd_text):
                 code = compile_("\n".join(lines) + "\n", f"<prueba {question}>", "exec")
                 setitimer(ITIMER_REAL, limit)
                 try:
-                    exec_(code, namespace)
+                    exec_(code, dict(namespace))  # como otter: cada caso en su copia
                 finally:
                     setitimer(ITIMER_REAL, 0)
                 send({"kind": "case", "question": question, "index": index, "passed": True})
