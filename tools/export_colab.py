@@ -43,7 +43,18 @@ try:
     import pidl
 except ImportError:
     import subprocess, sys
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "{requirement}"])
+    instalacion = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "{requirement}"],
+        capture_output=True, text=True)
+    if instalacion.returncode != 0:
+        for linea in instalacion.stderr.strip().splitlines()[-2:]:
+            print("pip:", linea, file=sys.stderr)
+        raise SystemExit(
+            "No se pudo instalar pidl, el paquete del curso (¿falta conexión?).\\n"
+            "Con internet, vuelva a ejecutar esta celda. Sin internet, instálelo "
+            "desde una copia del repositorio del libro con\\n"
+            "    pip install -e CARPETA_DEL_REPOSITORIO\\n"
+            "y reinicie el kernel.")
     import pidl
 
 try:  # en el libro, glue escribe valores en el texto; aquí basta con mostrarlos
