@@ -227,6 +227,14 @@ def test_glue_values_are_written_with_their_format(tmp_path):
     assert "`{glue:text}`" in md
 
 
+def test_glue_format_E_is_typeset_like_the_book(tmp_path):
+    """``:.1E`` escribe 1.2 × 10⁻⁴ en el notebook, como _ext/sci_notation.py en el libro."""
+    md = convert("Error {glue:text}`ch99_err:.1E` y {glue:text}`ch99_big:.0E`.",
+                 {"ch99_err": {"text/plain": "0.000123"}, "ch99_big": {"text/plain": "-25000.0"}},
+                 tmp_path)
+    assert "Error 1.2 × 10⁻⁴ y −2 × 10⁴." in md
+
+
 def test_raw_myst_is_found_except_in_code():
     assert export_colab.raw_myst("Ver {cite:p}`x`.") == "{cite:p}`"
     assert export_colab.raw_myst("```{note}\nA\n```") == "```{"

@@ -321,7 +321,13 @@ def format_glue(data: dict, fmt: str, key: str) -> str:
         if "image/png" in data:
             return glue_image(data, key)
         raise ExportError(f"glue {key!r}: no tiene representación text/plain")
-    return format_plain_text(data["text/plain"], fmt)
+    text = format_plain_text(data["text/plain"], fmt)
+    if fmt.endswith("E"):  # 1.0 × 10⁻³, como en el libro (_ext/sci_notation.py)
+        sys.path.insert(0, str(ROOT / "_ext"))
+        from sci_notation import typeset
+
+        text = typeset(text)
+    return text
 
 
 # --------------------------------------------------------------------------- Markdown
