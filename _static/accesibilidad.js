@@ -33,7 +33,7 @@
   }
 
   var DESPLAZABLES = "article pre, article .pst-scrollable-table-container, " +
-    "article .cell_output .output, article mjx-container[display=\"true\"]";
+    "article .cell_output .output, article mjx-container, article p, article dl.py > dt.sig";
 
   function desplazables() {
     document.querySelectorAll(DESPLAZABLES).forEach(function (caja) {

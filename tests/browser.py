@@ -451,14 +451,15 @@ def check_axe(page, axe_js: Path) -> list[str]:
 
 # --- Desbordes en un teléfono ---------------------------------------------------------
 # Un elemento del texto cuyo borde derecho pasa el de la pantalla obliga a desplazar la
-# página de costado (o queda cortado). Se acepta si está dentro de una caja que se
-# desplaza por sí sola (overflow-x auto/scroll: tablas, fórmulas, código) y esa caja sí
-# entra en la pantalla. Se informa solo el elemento más externo de cada desborde.
+# página de costado (o queda cortado). Se acepta si está dentro de alguna caja que se
+# desplaza por sí sola (overflow-x auto/scroll: tablas, fórmulas, código, párrafos en un
+# teléfono) y esa caja sí entra en la pantalla. Se informa solo el elemento más externo
+# de cada desborde.
 _PHONE_OVERFLOW_JS = """
 () => {
   const vw = document.documentElement.clientWidth;
   const out = [];
-  const scrolls = el => /(auto|scroll|hidden|clip)/.test(getComputedStyle(el).overflowX);
+  const scrolls = el => /(auto|scroll)/.test(getComputedStyle(el).overflowX);
   const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
       + (el.classList.length ? '.' + Array.from(el.classList).slice(0, 2).join('.') : '');
   const reported = [];
@@ -473,7 +474,6 @@ _PHONE_OVERFLOW_JS = """
       if (scrolls(p)) {
         const box = p.getBoundingClientRect();
         if (box.right <= vw + 1 && box.left >= -1) return;  // se desplaza dentro de su caja
-        break;
       }
     }
     reported.push(el);
