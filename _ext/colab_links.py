@@ -7,7 +7,7 @@ sabe abrir. Esta extensión:
   rama ``colab_branch`` (por defecto ``colab``) del repositorio de ``_config.yml``;
 - al terminar la construcción exporta cada capítulo a ``_colab/<capítulo>.ipynb``
   dentro del sitio, con los valores de ``glue`` de esa misma ejecución, y hace que
-  el botón de descarga «.ipynb» ofrezca ese notebook.
+  el botón de descarga «.ipynb» ofrezca ese notebook y diga que no lleva salidas.
 """
 
 from __future__ import annotations
@@ -20,6 +20,11 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 COLAB_DIR = "_colab"
+# El notebook exportado lleva el código y el texto (con los valores de esta
+# construcción escritos), pero no las salidas de las celdas: el menú lo dice.
+NOTEBOOK_TEXT = ".ipynb (sin salidas)"
+NOTEBOOK_TOOLTIP = ("Descargar el notebook listo para Colab o Jupyter: sin salidas de "
+                    "las celdas (ejecútelo para ver figuras y resultados)")
 
 
 def is_chapter(app, pagename: str) -> bool:
@@ -56,9 +61,9 @@ def update_buttons(app, pagename, templatename, context, doctree) -> None:
             buttons.insert(0, {
                 "type": "link",
                 "url": context["pathto"](f"{COLAB_DIR}/{stem}.ipynb", 1),
-                "text": ".ipynb",
+                "text": NOTEBOOK_TEXT,
                 "icon": "fas fa-code",
-                "tooltip": "Descargar el notebook listo para Colab o Jupyter",
+                "tooltip": NOTEBOOK_TOOLTIP,
                 "label": "download-notebook-button",
             })
             group["buttons"] = buttons

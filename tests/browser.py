@@ -10,6 +10,11 @@
   todo lo demás externo se aborta (y se anota).
 - :func:`check_book_page`: visita una página y devuelve la lista de problemas.
 - :func:`check_alt_text`: los ``<img>`` del texto sin texto alternativo útil.
+- :func:`find_axe`, :func:`check_axe`: axe-core (copia local fijada en
+  ``.ci/package-lock.json``) sobre la página abierta: violaciones críticas o graves
+  de WCAG 2.1 A/AA, salvo las de :data:`AXE_UPSTREAM`.
+- :func:`check_phone_overflow`: elementos del texto que se salen de la pantalla de
+  costado (sin una caja propia que se desplace).
 """
 
 from __future__ import annotations
@@ -86,6 +91,12 @@ def find_mathjax() -> Path | None:
     """Carpeta ``es5`` de MathJax 3: ``PIDL_MATHJAX_DIR`` o ``.ci/node_modules/mathjax/es5``."""
     candidate = Path(os.environ.get("PIDL_MATHJAX_DIR", ROOT / ".ci" / "node_modules" / "mathjax" / "es5"))
     return candidate if (candidate / "tex-mml-chtml.js").is_file() else None
+
+
+def find_axe() -> Path | None:
+    """``axe.min.js`` de axe-core: ``PIDL_AXE_JS`` o ``.ci/node_modules/axe-core/axe.min.js``."""
+    candidate = Path(os.environ.get("PIDL_AXE_JS", ROOT / ".ci" / "node_modules" / "axe-core" / "axe.min.js"))
+    return candidate if candidate.is_file() else None
 
 
 def find_build() -> Path:
@@ -386,3 +397,94 @@ def _check_dropdowns(page) -> list[str]:
         if not opened or (body.count() and not body.is_visible()):
             problems.append(f"{name}: no se abre al hacer clic")
     return problems
+
+
+# --- axe-core -------------------------------------------------------------------
+# Violaciones de axe-core que vienen de las dependencias y el libro no puede evitar
+# sin parchearlas: (regla, selector EXACTO del nodo según axe) → motivo. Se comparan
+# por igualdad, así que una violación nueva en otro nodo sigue fallando, y se
+# informan (``known_upstream``) para que no desaparezcan de la vista.
+AXE_UPSTREAM: dict[tuple[str, str], str] = {}
+# Solo lo que se puede exigir en todas las páginas: WCAG 2.1 niveles A y AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+_AXE_RUN_JS = """
+async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: tags},
+    // Experimental en axe, pero parte de WCAG 2.5.3 (A): el nombre accesible de un
+    // botón contiene su texto visible.
+    rules: {'label-content-name-mismatch': {enabled: true}},
+    resultTypes: ['violations'],
+  });
+  const out = [];
+  for (const v of result.violations) {
+    if (v.impact !== 'critical' && v.impact !== 'serious') continue;
+    for (const node of v.nodes) {
+      out.push({rule: v.id, impact: v.impact, target: node.target.join(' '),
+                html: node.html.slice(0, 160),
+                summary: (node.failureSummary || '').split('\\n').slice(1, 2).join(' ').slice(0, 160)});
+    }
+  }
+  return out;
+}
+"""
+
+
+def check_axe(page, axe_js: Path) -> list[str]:
+    """Violaciones críticas o graves de axe-core (WCAG 2.1 A/AA) en la página abierta.
+
+    axe se inyecta desde la copia local (sin red), después de cargar la página y de
+    que MathJax termine. Las de :data:`AXE_UPSTREAM` no cuentan (se anotan).
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_js))
+    problems = []
+    for v in page.evaluate(_AXE_RUN_JS, AXE_TAGS):
+        key = (v["rule"], v["target"])
+        if key in AXE_UPSTREAM:
+            known_upstream.add(f"axe {v['rule']} en {v['target']}: {AXE_UPSTREAM[key]}")
+            continue
+        problems.append(f"axe {v['impact']} {v['rule']} en {v['target']}: {v['html']} ({v['summary']})")
+    return problems
+
+
+# --- Desbordes en un teléfono ---------------------------------------------------------
+# Un elemento del texto cuyo borde derecho pasa el de la pantalla obliga a desplazar la
+# página de costado (o queda cortado). Se acepta si está dentro de alguna caja que se
+# desplaza por sí sola (overflow-x auto/scroll: tablas, fórmulas, código, párrafos en un
+# teléfono) y esa caja sí entra en la pantalla. Se informa solo el elemento más externo
+# de cada desborde.
+_PHONE_OVERFLOW_JS = """
+() => {
+  const vw = document.documentElement.clientWidth;
+  const out = [];
+  const scrolls = el => /(auto|scroll)/.test(getComputedStyle(el).overflowX);
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+      + (el.classList.length ? '.' + Array.from(el.classList).slice(0, 2).join('.') : '');
+  const reported = [];
+  if (document.scrollingElement.scrollWidth > vw + 1)
+    out.push(`la página se desplaza de costado (${document.scrollingElement.scrollWidth} > ${vw} px)`);
+  document.querySelectorAll('article *').forEach(el => {
+    if (el.closest('mjx-assistive-mml')) return;  // MathML para lectores de pantalla, recortado
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height || (r.right <= vw + 1 && r.left >= -1)) return;
+    if (reported.some(p => p.contains(el))) return;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (scrolls(p)) {
+        const box = p.getBoundingClientRect();
+        if (box.right <= vw + 1 && box.left >= -1) return;  // se desplaza dentro de su caja
+      }
+    }
+    reported.push(el);
+    out.push(`${name(el)} se sale de la pantalla (${Math.round(r.left)}…${Math.round(r.right)} px de ${vw}): `
+             + `«${(el.innerText || el.getAttribute('alt') || '').trim().slice(0, 50)}»`);
+  });
+  return out;
+}
+"""
+
+
+def check_phone_overflow(page) -> list[str]:
+    """Elementos del contenido que se salen de la pantalla de costado (página ya abierta)."""
+    return page.evaluate(_PHONE_OVERFLOW_JS)

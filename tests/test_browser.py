@@ -9,8 +9,13 @@ Cada página se abre en su propio test: sin errores de JavaScript, con cada
 fórmula tipografiada por MathJax, cada imagen cargada y con texto
 alternativo (ni vacío ni una ruta de archivo), sin sintaxis MyST ni
 claves de glue o de cita a la vista y con cada solución desplegable que se abre.
+Cada página pasa además axe-core (WCAG 2.1 A/AA, sin violaciones críticas ni
+graves) a 1440 px y a 390 px, y a 390 px ningún elemento del texto se sale de la
+pantalla de costado (tablas y fórmulas anchas se desplazan dentro de su caja).
 Los menús se prueban a 390 px (el ☰ abre los capítulos, «Contenido» las
-secciones) y a 1440 px (el ☰ pliega y despliega la barra lateral).
+secciones) y a 1440 px (el ☰ pliega y despliega la barra lateral); la interfaz
+está en español, la búsqueda no distingue tildes y una figura se abre a tamaño
+completo con un toque.
 Se guardan capturas de algunas páginas en ``_build/screenshots/`` para mirarlas.
 """
 
@@ -36,6 +41,11 @@ SCREENSHOT_PAGES = {
 }
 # Búsqueda: una palabra española con tilde y el capítulo que debe aparecer.
 SEARCH_WORD, SEARCH_EXPECTED = "retropropagación", "chapters/03-retropropagacion.html"
+# Capturas a 390 px (test_page_on_a_phone).
+PHONE_SCREENSHOT_PAGES = {
+    "chapters/06-cnn.html": "movil-cap06-cnn.png",
+    "chapters/A2-guia-docente.html": "movil-guia-docente.png",
+}
 
 
 def book_pages(html: Path = HTML) -> list[str]:
@@ -78,6 +88,25 @@ def site():
                       + " | ".join(sorted(browser.known_upstream)), stacklevel=1)
 
 
+@pytest.fixture(scope="module")
+def axe_js():
+    """``axe.min.js`` de la copia local de axe-core (``npm ci --prefix .ci``)."""
+    axe = browser.find_axe()
+    browser.require_or_skip(axe is not None,
+                            "no hay copia local de axe-core (ejecute `npm ci --prefix .ci` "
+                            "o indique el archivo axe.min.js en PIDL_AXE_JS)")
+    return axe
+
+
+@pytest.fixture(scope="module")
+def phone(site):
+    """Un contexto de teléfono (390×844, táctil) del mismo navegador sin red."""
+    _, desktop = site
+    context = browser.offline_context(desktop.browser, browser.find_mathjax(), [], **PHONE)
+    yield context
+    context.close()
+
+
 @pytest.fixture
 def page(site):
     _, context = site
@@ -87,10 +116,11 @@ def page(site):
 
 
 @pytest.mark.parametrize("name", PAGES, ids=[p or "sin-libro" for p in PAGES])
-def test_page_renders(site, page, name):
+def test_page_renders(site, page, axe_js, name):
     base, _ = site
     assert name is not None  # sin libro, el fixture ya saltó o falló
     problems = browser.check_book_page(page, base + name)
+    problems.extend(browser.check_axe(page, axe_js))
     if name in SCREENSHOT_PAGES:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.evaluate("window.scrollTo(0, 0)")
@@ -261,3 +291,215 @@ def test_menus_on_a_wide_screen(site, page):
     _wait_for(sidebar, "visible", "a 1440 px, un segundo clic en el ☰ no vuelve a mostrar la barra lateral")
     errors = [e for e in errors if e not in browser.KNOWN_UPSTREAM]
     assert not errors, f"errores al usar el menú: {errors}"
+
+
+# --- A 390 px: nada se sale de la pantalla, axe-core sin violaciones graves ---------------
+
+@pytest.mark.parametrize("name", PAGES, ids=[p or "sin-libro" for p in PAGES])
+def test_page_on_a_phone(site, phone, axe_js, name):
+    """A 390×844 ningún elemento del texto obliga a desplazar la página de costado
+    (una tabla o una fórmula ancha se desplaza dentro de su caja) y axe-core no
+    encuentra violaciones críticas ni graves."""
+    base, _ = site
+    assert name is not None
+    page = phone.new_page()
+    try:
+        page.goto(base + name, wait_until="load")
+        math = page.evaluate(browser._MATHJAX_JS)
+        assert math["ready"], f"{name}: MathJax no cargó"
+        page.evaluate(browser._IMAGES_JS)
+        page.wait_for_timeout(200)  # el tema termina de acomodar la cabecera
+        problems = browser.check_phone_overflow(page) + browser.check_axe(page, axe_js)
+        if name in PHONE_SCREENSHOT_PAGES:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / PHONE_SCREENSHOT_PAGES[name]))
+        assert not problems, f"{name} a 390 px:\n  " + "\n  ".join(problems)
+    finally:
+        page.close()
+
+
+def test_overflow_check_finds_what_sticks_out(phone):
+    """La revisión de desbordes marca lo que pasa el borde y acepta lo que se desplaza en su caja."""
+    page = phone.new_page()
+    try:
+        page.set_content(
+            '<html lang="es"><head><meta name="viewport" content="width=device-width"></head>'
+            '<body style="margin:0"><article>'
+            '<div id="ancho" style="width:600px">ancho</div>'
+            '<div id="caja" style="overflow-x:auto"><div style="width:900px">dentro</div></div>'
+            '<p>cabe</p></article></body></html>')
+        problems = browser.check_phone_overflow(page)
+    finally:
+        page.close()
+    assert any("div#ancho" in p for p in problems), problems
+    assert not any("dentro" in p for p in problems), problems
+
+
+# --- Interfaz en español ----------------------------------------------------------------
+# Textos de la interfaz que llegan en inglés desde el tema, MyST-NB o Sphinx. Se buscan
+# en el texto visible fuera del artículo y en los atributos que lee un lector de pantalla
+# o que aparecen al pasar el puntero (title, aria-label, placeholder, alt).
+ENGLISH_UI = re.compile(
+    r"\b(Toggle|Search|Launch|Repository|Suggest|Open issue|Open an issue|Download|Show code|"
+    r"Hide code|Link to this|Source|Print to|Fullscreen|previous|next page|Main|Page|Color mode|"
+    r"Light|Dark|System|Skip to|Back to top|Contents|Live Code|logo)\b")
+_UI_TEXTS_JS = """
+() => {
+  const out = [];
+  document.querySelectorAll('[title], [aria-label], [placeholder], img[alt], [data-bs-title]').forEach(el => {
+    if (el.closest('.onlyprint')) return;  // solo al imprimir (display: none en pantalla)
+    if (el.closest('article') && !el.closest('.cell_input, details')) return;  // el texto del libro
+    for (const a of ['title', 'aria-label', 'placeholder', 'alt', 'data-bs-title'])
+      if (el.hasAttribute(a)) out.push(`${a}=«${el.getAttribute(a)}»`);
+  });
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const el = node.parentElement;
+    if (!el || el.closest('script, style, pre, code, .onlyprint, .bibliography')) continue;
+    if (el.closest('article') && !el.closest('summary, .cell_input, details')) continue;
+    const t = node.textContent.trim();
+    if (t) out.push(`texto «${t.slice(0, 80)}»`);
+  }
+  return out;
+}
+"""
+INTERFACE_PAGES = ("chapters/06-cnn.html", "search.html", "chapters/A4-referencia-pidl.html")
+
+
+@pytest.mark.parametrize("name", INTERFACE_PAGES)
+def test_interface_is_in_spanish(site, page, name):
+    """Botones, menús, búsqueda y desplegables de código del tema y de MyST-NB, en español."""
+    base, _ = site
+    browser.require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
+    page.goto(base + name, wait_until="load")
+    texts = page.evaluate(_UI_TEXTS_JS)
+    english = sorted({t for t in texts if ENGLISH_UI.search(t)})
+    assert not english, f"{name}: textos de la interfaz en inglés:\n  " + "\n  ".join(english)
+    assert "Descarga esta pagina" not in " ".join(texts), "«Descarga esta pagina» sin tilde"
+
+
+def test_sidebar_numbers_chapters_like_the_text(site, page):
+    """La barra lateral numera cada capítulo con el número de su archivo (06-cnn → «6.»),
+    el mismo de «Ejercicio 6.1» y de la ecuación (6.2)."""
+    base, _ = site
+    name = "chapters/06-cnn.html"
+    browser.require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
+    page.goto(base + "intro.html", wait_until="load")  # en la portada, todos son enlaces
+    entries = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#pst-primary-sidebar nav.bd-docs-nav li.toctree-l1 > a'))"
+        ".map(a => [a.getAttribute('href'), a.innerText.trim()])")
+    numbered = {href.split("/")[-1]: text for href, text in entries}
+    for stem, number in (("01-perceptron", "1."), ("06-cnn", "6."), ("12-pinns-burgers", "12."),
+                         ("A2-guia-docente", "A2.")):
+        text = next((t for h, t in numbered.items() if h.startswith(stem)), None)
+        assert text is not None and text.startswith(number + " "), (
+            f"{stem} en la barra lateral: {text!r} (se esperaba «{number} …»)")
+    page.goto(base + name, wait_until="load")
+    title = page.locator("article h1").first.inner_text()
+    assert title.startswith("6. "), f"el título del capítulo 06 es {title!r}"
+    exercises = page.locator("article .exercise .admonition-title").all_inner_texts()
+    assert exercises and all(re.search(r"\b6\.\d+\b", t) for t in exercises), exercises
+
+
+def test_teaching_guide_lists_chapter_titles(site, page):
+    """La Guía docente nombra cada capítulo por su título, no por su archivo («00-introduccion»)."""
+    base, _ = site
+    name = "chapters/A2-guia-docente.html"
+    browser.require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
+    page.goto(base + name, wait_until="load")
+    headings = page.locator("article h3").all_inner_texts()
+    contents = page.locator("#pst-page-toc-nav a").all_inner_texts()
+    file_names = [t for t in headings + contents if re.search(r"\b\d\d-[a-z]", t)]
+    assert not file_names, f"títulos con nombres de archivo: {file_names}"
+    assert any("Redes convolucionales" in t for t in contents), contents
+
+
+# --- Búsqueda -----------------------------------------------------------------------------
+
+def _search(page, base: str, query: str) -> list[str]:
+    page.goto(f"{base}search.html?q={query}", wait_until="load")
+    page.wait_for_function(
+        "() => { const s = document.querySelector('#search-results .search-summary, #search-results p');"
+        " return s && s.innerText.trim().length > 0; }", timeout=30_000)
+    results = page.locator("#search-results ul.search li a")
+    return [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
+
+
+def test_search_ignores_accents(site, phone):
+    """«retropropagacion» (sin tilde, como se escribe en un teléfono) encuentra el capítulo 03."""
+    base, _ = site
+    browser.require_or_skip((HTML / SEARCH_EXPECTED).is_file(), f"el libro construido no tiene {SEARCH_EXPECTED}")
+    page = phone.new_page()
+    try:
+        links = _search(page, base, "retropropagacion")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "movil-busqueda-sin-tilde.png"))
+    finally:
+        page.close()
+    assert any(SEARCH_EXPECTED in link for link in links), (
+        f"buscar «retropropagacion» no encontró {SEARCH_EXPECTED}; resultados: {links}")
+
+
+def test_search_ranks_the_chapter_before_the_api(site, page):
+    """Al buscar «Burgers», el capítulo 12 va antes que la referencia de la API de pidl."""
+    base, _ = site
+    expected = "chapters/12-pinns-burgers.html"
+    browser.require_or_skip((HTML / expected).is_file(), f"el libro construido no tiene {expected}")
+    links = _search(page, base, "Burgers")
+    assert links and expected in links[0], f"primer resultado de «Burgers»: {links[:3]}"
+
+
+def test_search_without_results_says_so_in_spanish(site, page):
+    base, _ = site
+    links = _search(page, base, "zqxjkw")
+    status = page.locator("#search-results p.search-summary, #search-results p").first.inner_text()
+    assert not links
+    assert status.startswith("Ninguna página contiene"), f"mensaje sin resultados: «{status}»"
+
+
+# --- Figuras a tamaño completo en un teléfono ------------------------------------------------
+
+def test_a_figure_opens_full_size_on_a_phone(site, phone):
+    """A 390 px, tocar una figura de un capítulo abre la imagen sola, a tamaño natural."""
+    base, _ = site
+    name = "chapters/06-cnn.html"
+    browser.require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
+    page = phone.new_page()
+    try:
+        page.goto(base + name, wait_until="load")
+        figure = page.locator("article .cell_output a.pidl-figura-completa img").first
+        figure.scroll_into_view_if_needed()
+        shown = figure.bounding_box()["width"]
+        natural = figure.evaluate("img => img.naturalWidth")
+        figure.tap()
+        page.wait_for_url("**/_images/*", timeout=10_000)
+        page.wait_for_load_state("load")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "movil-figura-completa.png"))
+        opened = page.evaluate("() => (document.images[0] || {}).naturalWidth || 0")
+    finally:
+        page.close()
+    assert opened == natural and natural > shown, (
+        f"la figura abierta mide {opened} px (natural {natural}, en la página {shown:.0f})")
+
+
+def test_search_stems_like_the_index(site, page):
+    """La raíz que calcula el navegador para una consulta es la misma que el índice guardó
+    para esa palabra (Python), con y sin tildes, para todo el vocabulario de los capítulos:
+    si no, una palabra escrita igual que en el texto no se encontraría."""
+    import sys
+
+    base, _ = site
+    sys.path.insert(0, str(browser.ROOT / "_ext"))
+    import interfaz_es
+
+    words = set()
+    for source in (browser.ROOT / "chapters").glob("*.md"):
+        words |= {w.lower() for w in re.findall(r"[^\W\d_]{3,}", source.read_text(encoding="utf-8"))}
+    words = sorted(words | {interfaz_es.strip_accents(w) for w in words})
+    language = interfaz_es.SpanishWithoutAccents({})
+    page.goto(base + "search.html", wait_until="load")
+    stems = page.evaluate("ws => { const s = new Stemmer(); return ws.map(w => s.stemWord(w)); }", words)
+    differ = [(w, language.stem(w), js) for w, js in zip(words, stems) if language.stem(w) != js]
+    assert not differ, f"{len(differ)} de {len(words)} palabras con otra raíz en el navegador: {differ[:10]}"

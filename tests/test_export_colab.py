@@ -167,6 +167,8 @@ def test_buttons_extension_rewrites_the_theme_links():
     assert launch["buttons"][0]["url"] == (
         "https://colab.research.google.com/github/org/libro/blob/colab/02-mlp.ipynb")
     assert download["buttons"][0]["url"] == "../_colab/02-mlp.ipynb"
+    # El menú dice lo que el notebook no trae (test_exported_notebook_has_no_outputs).
+    assert "sin salidas" in download["buttons"][0]["text"]
     assert download["buttons"][1]["label"] == "download-source-button"
     before = {"pathto": None, "header_buttons": []}
     colab_links.update_buttons(App, "intro", "page.html", before, None)  # no es capítulo
@@ -189,6 +191,29 @@ def test_exported_introduction_runs_outside_the_repository(tmp_path):
     assert not list(workdir.iterdir()), "el capítulo no debe escribir en el directorio de trabajo"
 
 
+def test_exported_notebook_has_no_outputs(tmp_path):
+    """Lo que dice el menú de descarga («.ipynb (sin salidas)»): ninguna celda trae salidas."""
+    chapter = ROOT / "chapters" / "01-perceptron.md"
+    notebook = nbformat.read(export_colab.export(chapter, tmp_path, BOOK, stub_glue(chapter)), 4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert code and not any(c.get("outputs") for c in code)
+
+
+def test_install_cell_explains_an_offline_failure_in_spanish(tmp_path):
+    """Sin pidl y sin red, la celda de instalación no termina en un CalledProcessError:
+    dice en español qué falló y cómo instalar el paquete."""
+    import subprocess
+
+    cell = export_colab.INSTALL_CELL.format(requirement=str(tmp_path / "no-existe"))
+    script = "import sys\nsys.modules['pidl'] = None  # como si no estuviera instalado\n" + cell
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=120, env={**os.environ, "PIP_NO_INDEX": "1"})
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr and "CalledProcessError" not in run.stderr, run.stderr
+    assert "No se pudo instalar pidl" in run.stderr, run.stderr
+    assert "pip install -e" in run.stderr and "conexión" in run.stderr, run.stderr
+
+
 # ---------------------------------------------------------------- el conversor
 
 
@@ -200,6 +225,14 @@ def test_glue_values_are_written_with_their_format(tmp_path):
               "ch99_s": {"text/plain": "'una CPU'"}}, tmp_path)
     assert "Error 1.23e-04, época 7, una CPU y\n7;" in md
     assert "`{glue:text}`" in md
+
+
+def test_glue_format_E_is_typeset_like_the_book(tmp_path):
+    """``:.1E`` escribe 1.2 × 10⁻⁴ en el notebook, como _ext/sci_notation.py en el libro."""
+    md = convert("Error {glue:text}`ch99_err:.1E` y {glue:text}`ch99_big:.0E`.",
+                 {"ch99_err": {"text/plain": "0.000123"}, "ch99_big": {"text/plain": "-25000.0"}},
+                 tmp_path)
+    assert "Error 1.2 × 10⁻⁴ y −2 × 10⁴." in md
 
 
 def test_raw_myst_is_found_except_in_code():

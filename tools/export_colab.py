@@ -46,7 +46,18 @@ try:
     import pidl
 except ImportError:
     import subprocess, sys
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "{requirement}"])
+    instalacion = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "{requirement}"],
+        capture_output=True, text=True)
+    if instalacion.returncode != 0:
+        for linea in instalacion.stderr.strip().splitlines()[-2:]:
+            print("pip:", linea, file=sys.stderr)
+        raise SystemExit(
+            "No se pudo instalar pidl, el paquete del curso (¿falta conexión?).\\n"
+            "Con internet, vuelva a ejecutar esta celda. Sin internet, instálelo "
+            "desde una copia del repositorio del libro con\\n"
+            "    pip install -e CARPETA_DEL_REPOSITORIO\\n"
+            "y reinicie el kernel.")
     import pidl
 
 try:  # en el libro, glue escribe valores en el texto; aquí basta con mostrarlos
@@ -313,7 +324,13 @@ def format_glue(data: dict, fmt: str, key: str) -> str:
         if "image/png" in data:
             return glue_image(data, key)
         raise ExportError(f"glue {key!r}: no tiene representación text/plain")
-    return format_plain_text(data["text/plain"], fmt)
+    text = format_plain_text(data["text/plain"], fmt)
+    if fmt.endswith("E"):  # 1.0 × 10⁻³, como en el libro (_ext/sci_notation.py)
+        sys.path.insert(0, str(ROOT / "_ext"))
+        from sci_notation import typeset
+
+        text = typeset(text)
+    return text
 
 
 # --------------------------------------------------------------------------- Markdown
