@@ -89,6 +89,19 @@ def test_publish_tests_builds_deploys_and_fills_the_colab_branch():
         "tools/export_colab.py")
 
 
+def test_publish_builds_the_pdf_from_the_same_execution_and_publishes_it():
+    commands = "\n".join(step.get("run", "") for step in steps(load(PUBLISH)))
+    html = commands.index("jupyter-book build -W -n --keep-going .")
+    pdf = commands.index("--builder pdflatex .")
+    assert html < pdf, "el PDF usa los capítulos que ejecutó la construcción del libro"
+    assert "rm -rf _build" not in commands[html:pdf]
+    assert "cp _build/latex/libro.pdf _build/html/libro.pdf" in commands
+    assert "tests/test_pdf.py" in commands
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["latex"]["latex_documents"]["targetname"] == "libro.tex"
+
+
 def test_the_colab_branch_name_matches_the_book_config():
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     branch = config["sphinx"]["config"].get("colab_branch", "colab")

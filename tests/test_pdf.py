@@ -1,0 +1,233 @@
+"""La edición en PDF del libro (``jupyter-book build --builder pdflatex .``).
+
+Los tests que miran el PDF construido (``_build/latex/libro.pdf``, o
+``PIDL_BUILD_DIR``) se saltan si no está, salvo con ``PIDL_REQUIRE_BUILD=1`` (así
+los corre ``.ci/run``). Comprueban que el PDF tenga lo que tiene el libro: todos
+los títulos con el número de capítulo del libro, los valores de ``glue`` de la
+ejecución (leídos de ``_build/jupyter_execute``, no escritos aquí), los números de
+ecuación, las figuras, y ningún carácter que la fuente no tenga. La conversión de
+tablas HTML de ``_ext/latex_edition.py`` se prueba siempre.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from tests import browser
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "_ext"))
+import export_colab  # noqa: E402
+import latex_edition  # noqa: E402
+
+BUILD = browser.find_build()
+LATEX = BUILD / "latex"
+PDF = LATEX / "libro.pdf"
+EXECUTED = BUILD / "jupyter_execute" / "chapters"
+CHAPTERS = export_colab.toc_chapters()
+GLUE_TEXT = re.compile(r"\{glue:text\}`(?P<key>[\w]+)(?::(?P<fmt>[^`]*))?`")
+
+
+def require_pdf() -> None:
+    browser.require_or_skip(PDF.is_file(), f"no hay PDF construido en {PDF} "
+                            "(jupyter-book build --builder pdflatex .)")
+    browser.require_or_skip(shutil.which("pdftotext") is not None,
+                            "falta pdftotext (paquete poppler-utils)")
+
+
+@cache
+def pdf_text() -> str:
+    """El texto del PDF con los espacios normalizados (sin cortes de línea)."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(PDF), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    return re.sub(r"\s+", " ", out)
+
+
+def title_of(chapter: Path) -> str:
+    """El título del capítulo (su primer «# …»), como texto: sin marcas de código."""
+    text = chapter.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+    title = re.search(r"^# (.+)$", text, re.M)[1]
+    return re.sub(r"[`*]", "", title).strip()
+
+
+def chapter_number(chapter: Path) -> str:
+    return export_colab.chapter_prefix(chapter.stem).rstrip(".")
+
+
+# --------------------------------------------------------------- el PDF construido
+
+
+def test_latex_log_has_no_missing_character():
+    """XeLaTeX solo avisa en el registro cuando un glifo falta (el PDF sale sin él)."""
+    require_pdf()
+    log = (LATEX / "libro.log").read_text(encoding="utf-8", errors="replace")
+    missing = sorted({line.strip() for line in log.splitlines() if "Missing character" in line})
+    assert not missing, "caracteres sin glifo en el PDF:\n" + "\n".join(missing)
+
+
+def test_the_pdf_has_the_title_page_contents_and_every_chapter_with_its_number():
+    require_pdf()
+    text = pdf_text()
+    assert "Índice general" in text
+    intro = (ROOT / "intro.md").read_text(encoding="utf-8")
+    landing_title = re.search(r"^# (.+)$", intro, re.M)[1].strip()
+    # Una vez en la portada y otra como título de la página de inicio.
+    assert text.count(landing_title) >= 2
+    for chapter in CHAPTERS:
+        title, number = title_of(chapter), chapter_number(chapter)
+        assert title in text, f"{chapter.name}: falta el título «{title}»"
+        # El encabezado del capítulo lleva el número del libro (0, 6, A1), no el de LaTeX.
+        # pdftotext escribe «CAPÍTULO» y el número grande justo antes del título, en
+        # un orden u otro según la página.
+        headings = [text[max(0, m.start() - 40):m.start()]
+                    for m in re.finditer(re.escape(title), text)]
+        assert any(re.search(r"CAPÍTULO|APÉNDICE", h) and re.search(rf"(^|\s){re.escape(number)}\s", h)
+                   for h in headings), f"{chapter.name}: falta «CAPÍTULO {number} {title}»"
+
+
+def glued_numbers(chapter: Path, limit: int = 3) -> list[tuple[str, str]]:
+    """Hasta ``limit`` valores de ``{glue:text}`` del texto del capítulo, con el formato
+    con que el libro los escribe, tomados de la ejecución de esta construcción."""
+    glue = export_colab.glue_from_build(chapter.stem, BUILD) or {}
+    found: dict[str, str] = {}
+    for m in GLUE_TEXT.finditer(chapter.read_text(encoding="utf-8")):
+        data = glue.get(m["key"])
+        if data is None or "text/plain" not in data:
+            continue
+        value = export_colab.format_glue(data, m["fmt"] or "", m["key"])
+        # Valores que identifican: con cifras y al menos 4 caracteres («0.93», «1234»).
+        if len(value) >= 4 and re.search(r"\d", value) and " " not in value:
+            found.setdefault(m["key"], value)
+        if len(found) == limit:
+            break
+    return list(found.items())
+
+
+def test_glued_numbers_of_the_execution_are_in_the_pdf():
+    require_pdf()
+    browser.require_or_skip(EXECUTED.is_dir(), f"no hay capítulos ejecutados en {EXECUTED}")
+    text = pdf_text().replace("−", "-")
+    checked = 0
+    for chapter in CHAPTERS:
+        for key, value in glued_numbers(chapter):
+            assert value.replace("−", "-") in text, f"{chapter.name}: {key} = {value} no está en el PDF"
+            checked += 1
+    assert checked >= 10, f"solo {checked} valores de glue para comprobar"
+
+
+def test_equation_numbers_match_the_book():
+    """Cada ecuación con etiqueta lleva en el PDF el número que tiene en el libro: (6.2)."""
+    require_pdf()
+    text = pdf_text()
+    numbers = []
+    for chapter in CHAPTERS:
+        labels = export_colab.collect_labels(chapter.read_text(encoding="utf-8").splitlines(),
+                                             export_colab.chapter_prefix(chapter.stem))
+        numbers += [n for n in labels.values() if re.fullmatch(r"\([0-9A-Z]+\.\d+\)", n)]
+    assert len(numbers) >= 20, numbers
+    missing = [n for n in numbers if n not in text]
+    assert not missing, f"números de ecuación que no están en el PDF: {missing}"
+
+
+def figure_count() -> int:
+    """Figuras de los capítulos en el libro HTML de la misma construcción: las imágenes de
+    las salidas (MyST-NB las escribe en ``_images/``), las pegadas con glue incluidas.
+
+    Se cuentan en el HTML y no en ``_build/jupyter_execute``: myst-nb 1.4 escribe ahí sin
+    salidas el notebook de un capítulo que toma de la caché."""
+    pages = sorted((BUILD / "html" / "chapters").glob("*.html"))
+    browser.require_or_skip(bool(pages), f"no hay libro HTML en {BUILD / 'html'}")
+    return sum(len(re.findall(r'<img[^>]+src="\.\./_images/', p.read_text(encoding="utf-8")))
+               for p in pages)
+
+
+def test_figures_are_embedded():
+    require_pdf()
+    browser.require_or_skip(shutil.which("pdfimages") is not None,
+                            "falta pdfimages (paquete poppler-utils)")
+    listing = subprocess.run(["pdfimages", "-list", str(PDF)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[2:]
+    images = [row for row in listing if row.split()[2] == "image"]
+    figures = figure_count()
+    assert figures >= 50, f"solo {figures} figuras en los capítulos"
+    assert len(images) >= figures, f"{len(images)} imágenes en el PDF, {figures} figuras en los capítulos"
+
+
+def test_the_pdf_build_reused_the_executed_chapters():
+    """``.ci/run`` guarda la salida de la construcción del PDF: ningún capítulo se ejecutó."""
+    log = BUILD / "pdf-build.log"
+    browser.require_or_skip(log.is_file(), f"no está la salida de la construcción del PDF ({log})")
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "Executing notebook" not in text, "la construcción del PDF volvió a ejecutar capítulos"
+
+
+def test_the_download_menu_links_the_pdf():
+    page = BUILD / "html" / "chapters" / CHAPTERS[1].with_suffix(".html").name
+    browser.require_or_skip(page.is_file(), f"no hay libro construido ({page})")
+    html = page.read_text(encoding="utf-8")
+    assert f'href="../{latex_edition.PDF_NAME}"' in html
+    browser.require_or_skip((BUILD / "html" / latex_edition.PDF_NAME).is_file(),
+                            f"el sitio no tiene {latex_edition.PDF_NAME} (lo copia .ci/run)")
+
+
+# --------------------------------------------------- tablas HTML → tablas de docutils
+
+
+def table_rows(nodes_):
+    from docutils import nodes
+
+    table = next(n for n in nodes_ if isinstance(n, nodes.table))
+    head = [[e.astext() for e in row] for row in table.findall(nodes.row)
+            if isinstance(row.parent, nodes.thead)]
+    body = [[e.astext() for e in row] for row in table.findall(nodes.row)
+            if isinstance(row.parent, nodes.tbody)]
+    return table, head, body
+
+
+def test_an_html_table_becomes_a_table_with_its_formatting():
+    from docutils import nodes
+
+    html = ("<table><tr><th>paso</th><th><b>x</b><sub><i>i</i></sub></th></tr>"
+            "<tr><td>1</td><td>(0.50, -1.00)</td></tr><tr><td>2</td><td>(1.00, 2.00)</td></tr></table>")
+    result = latex_edition.html_table(html)
+    table, head, body = table_rows(result)
+    assert head == [["paso", "xi"]]
+    assert body == [["1", "(0.50, -1.00)"], ["2", "(1.00, 2.00)"]]
+    assert table.next_node(nodes.subscript).astext() == "i"
+    assert table.next_node(nodes.strong).astext() == "x"
+
+
+def test_a_pandas_styler_table_keeps_its_caption_and_spans():
+    html = """<style type="text/css">\n</style>
+<table id="T_1"><caption>Mejor tasa (3 semillas)</caption>
+<thead><tr><th class="blank">&nbsp;</th><th colspan="2">pérdida</th></tr>
+<tr><th>opt</th><th>train</th><th>val</th></tr></thead>
+<tbody><tr><th rowspan="2">SGD</th><td>0.1</td><td>0.2</td></tr>
+<tr><td>0.3</td><td>0.4</td></tr></tbody></table>"""
+    result = latex_edition.html_table(html)
+    assert result[0].astext() == "Mejor tasa (3 semillas)"
+    table, head, body = table_rows(result)
+    assert table.next_node(lambda n: n.tagname == "tgroup")["cols"] == 3
+    assert head == [["", "pérdida"], ["opt", "train", "val"]]
+    assert body == [["SGD", "0.1", "0.2"], ["0.3", "0.4"]]
+
+
+def test_html_without_a_table_is_left_alone():
+    assert latex_edition.html_table("<div><b>hola</b></div>") is None
+
+
+def test_chapter_counters_follow_the_book_numbering():
+    assert latex_edition.chapter_counter("0") == r"\setcounter{chapter}{-1}"
+    assert latex_edition.chapter_counter("12") == r"\setcounter{chapter}{11}"
+    code = latex_edition.chapter_counter("A1")
+    assert r"\renewcommand{\thechapter}{A\arabic{chapter}}" in code
+    assert code.endswith(r"\setcounter{chapter}{0}")
+    assert latex_edition.chapter_counter("") is None
