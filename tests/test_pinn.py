@@ -573,6 +573,35 @@ def test_adam_lr_uses_schedule_zero_for_the_first_step():
     assert lrs[:3] == pytest.approx([1e-3, 2e-3, 3e-3])
 
 
+def test_adam_lr_accepts_a_list_with_one_rate_per_adam_step():
+    # schedule(adam_iters) no existe en una lista de adam_iters tasas: no debe pedirse,
+    # y EveryK sigue disparando en el último paso de Adam.
+    model = PINN(1, width=4, depth=1)
+    t = torch.linspace(0, 1, 8).reshape(-1, 1)
+    rates = [1e-2, 5e-3, 2e-3, 1e-3]
+    fired = []
+    train_pinn(model, lambda: {"a": model(t).pow(2).mean()}, adam_iters=4, lbfgs_iters=2, log_every=2,
+               callbacks=[AdamLR(rates.__getitem__), EveryK(2, lambda s: fired.append(s.iteration))],
+               progress=False)
+    assert fired == [2, 4]
+
+
+def test_only_callbacks_that_override_on_step_stop_the_clock(monkeypatch):
+    model = PINN(1, width=4, depth=1)
+    t = torch.linspace(0, 1, 8).reshape(-1, 1)
+    pauses = []
+    from pidl.pinn import loop
+    original = loop.Recorder.pause
+    monkeypatch.setattr(loop.Recorder, "pause", lambda self: (pauses.append(1), original(self)))
+    terms = lambda: {"a": model(t).pow(2).mean()}
+    train_pinn(model, terms, adam_iters=10, log_every=5, progress=False, callbacks=[RecordValues(a=lambda: 1.0)])
+    logs_only = len(pauses)
+    assert logs_only == 3  # los registros de 0, 5 y 10: on_log no detiene el reloj paso a paso
+    pauses.clear()
+    train_pinn(model, terms, adam_iters=10, log_every=5, progress=False, callbacks=[EveryK(3, lambda s: None)])
+    assert len(pauses) == logs_only + 10
+
+
 def test_predict_keeps_the_components_of_a_multi_output_model():
     model = PINN(1, out_dim=2, width=4, depth=1)
     x = torch.linspace(0, 1, 5).reshape(-1, 1)

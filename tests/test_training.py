@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from pidl.data import TensorLoader
+from pidl.pinn import AdamLR, EveryK, KeepBest, RecordValues
 from pidl.training import History, accuracy, evaluate, fit
 
 
@@ -348,7 +349,7 @@ def test_pytest_configuration_has_no_unknown_keys():
     assert set(options) <= {"testpaths", "addopts", "filterwarnings", "markers", "minversion", "timeout"}
 
 
-def test_fit_takes_the_same_callbacks_as_train_pinn():
+def test_fit_takes_callback_subclasses_and_rejects_the_pinn_ones():
     from pidl.pinn import Callback
     from pidl.training import EarlyStopping, EpochScheduler, FitState
 
@@ -375,6 +376,11 @@ def test_fit_takes_the_same_callbacks_as_train_pinn():
     with pytest.raises(TypeError, match="callback"):
         fit(model, TensorLoader(x, y, 32), nn.MSELoss(), opt, epochs=1, device="cpu", progress=False,
             callbacks=[lambda state: None])
+    # los callbacks de pidl.pinn leen un PINNState: fit los rechaza con un mensaje claro
+    for cb in (RecordValues(a=lambda: 1.0), EveryK(1, lambda s: None), AdamLR(lambda it: 1e-2), KeepBest()):
+        with pytest.raises(TypeError, match=f"{type(cb).__name__} es un callback de train_pinn"):
+            fit(model, TensorLoader(x, y, 32), nn.MSELoss(), opt, epochs=1, device="cpu", progress=False,
+                callbacks=[cb])
     # early_stopping= y scheduler= son atajos de estos dos callbacks: mismo resultado
     def run(**kwargs):
         torch.manual_seed(0)

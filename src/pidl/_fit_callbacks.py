@@ -1,6 +1,7 @@
 """Los callbacks de :func:`pidl.training.fit` (privado: se importan desde
 :mod:`pidl.training`). Son del mismo tipo que los de
-:func:`~pidl.pinn.loop.train_pinn`: subclases de :class:`~pidl.pinn.callbacks.Callback`.
+:func:`~pidl.pinn.loop.train_pinn`: subclases de :class:`~pidl.pinn.callbacks.Callback`,
+pero reciben un :class:`FitState` en lugar de un ``PINNState``.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ __all__ = ["FitState", "EarlyStopping", "EpochScheduler"]
 
 @dataclass
 class FitState:
-    """Lo que :func:`~pidl.training.fit` le pasa a cada callback (los mismos de
-    :func:`~pidl.pinn.loop.train_pinn`: subclases de :class:`~pidl.pinn.callbacks.Callback`).
+    """Lo que :func:`~pidl.training.fit` le pasa a cada callback (subclases de
+    :class:`~pidl.pinn.callbacks.Callback`, el protocolo de :func:`~pidl.pinn.loop.train_pinn`;
+    los callbacks de :mod:`pidl.pinn` leen un ``PINNState`` y ``fit`` los rechaza).
 
     ``fit`` llama a ``on_begin`` antes de la primera época, a ``on_log`` al final
     de cada época (con sus pérdidas y métricas ya en ``history``) y a ``on_end``

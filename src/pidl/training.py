@@ -8,8 +8,10 @@ usan ``fit``, que hace lo mismo y además:
 - recorta la norma del gradiente (``grad_clip``);
 - avanza el *scheduler* por época (o por lote con ``scheduler_interval="batch"``);
 - hace *early stopping* y restaura los mejores pesos;
-- acepta los mismos callbacks que :func:`~pidl.pinn.loop.train_pinn`
-  (:class:`EarlyStopping` y :class:`EpochScheduler` son dos de ellos);
+- acepta callbacks con el mismo protocolo :class:`~pidl.pinn.callbacks.Callback`
+  que :func:`~pidl.pinn.loop.train_pinn` (:class:`EarlyStopping` y
+  :class:`EpochScheduler` son dos de ellos); los de :mod:`pidl.pinn` leen un
+  ``PINNState`` y solo sirven en ``train_pinn``;
 - registra pérdidas, métricas, tasa de aprendizaje y segundos por época en un
   ``History`` que sabe graficarse;
 - se detiene con un error claro si la pérdida se vuelve NaN o infinita.
@@ -33,8 +35,11 @@ from ._epoch import Metric, _check_loader, _move_optimizer_state, _resolve_devic
 from ._progress import ProgressLine
 from ._validate import check_int, check_positive
 from ._fit_callbacks import EarlyStopping, EpochScheduler, FitState
-from .pinn.callbacks import Callback
+from .pinn.callbacks import AdamLR, Callback, EveryK, KeepBest, RecordValues
 from .device import synchronize
+
+# Los callbacks de pidl.pinn leen campos de PINNState que FitState no tiene (o esperan on_step).
+_PINN_ONLY = (RecordValues, EveryK, AdamLR, KeepBest)
 
 __all__ = ["History", "FitState", "EarlyStopping", "EpochScheduler", "fit", "evaluate", "accuracy"]
 
@@ -230,9 +235,12 @@ def fit(
         ``early_stopping`` épocas seguidas se detiene, y en todo caso al final se
         restauran los pesos de la mejor época (un :class:`EarlyStopping`).
     callbacks
-        Callbacks como los de :func:`~pidl.pinn.loop.train_pinn` (ver
-        :class:`FitState`): ``scheduler`` (por época) y ``early_stopping`` se
-        agregan al final de esta lista, en ese orden.
+        Subclases de :class:`~pidl.pinn.callbacks.Callback`, el mismo protocolo
+        que usa :func:`~pidl.pinn.loop.train_pinn`, pero reciben un
+        :class:`FitState` y ``on_step`` no se llama. Los de :mod:`pidl.pinn`
+        (``RecordValues``, ``EveryK``, ``AdamLR``, ``KeepBest``) leen un
+        ``PINNState`` y se rechazan. ``scheduler`` (por época) y
+        ``early_stopping`` se agregan al final de esta lista, en ese orden.
     progress
         Muestra una línea de progreso (en un notebook se actualiza en su lugar).
 
@@ -336,4 +344,8 @@ def _check_callbacks(callbacks: Iterable[Callback]) -> list[Callback]:
     for cb in callbacks:
         if not isinstance(cb, Callback):
             raise TypeError(f"Cada callback debe ser un pidl.pinn.Callback, no {type(cb).__name__}.")
+        if isinstance(cb, _PINN_ONLY):
+            raise TypeError(f"{type(cb).__name__} es un callback de train_pinn (lee un PINNState) y no "
+                            "funciona en fit; use EarlyStopping, EpochScheduler o una subclase propia de "
+                            "Callback que lea un FitState.")
     return callbacks

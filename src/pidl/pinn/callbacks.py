@@ -38,6 +38,8 @@ class PINNState:
     extra_params : tuple[torch.Tensor, ...]
         Los ``extra_params`` de :func:`~pidl.pinn.loop.train_pinn` (por ejemplo un coeficiente
         físico desconocido): lo que se entrena además de ``model``.
+    adam_iters : int or None
+        Los pasos de Adam del entrenamiento (``None`` si no se conocen).
     """
 
     iteration: int
@@ -46,6 +48,7 @@ class PINNState:
     optimizer: torch.optim.Optimizer
     history: PINNHistory
     extra_params: tuple[torch.Tensor, ...] = ()
+    adam_iters: int | None = None
 
 
 class Callback:
@@ -144,6 +147,8 @@ class EveryK(Callback):
 class AdamLR(Callback):
     """Calendario de la tasa de aprendizaje de Adam: el paso ``it`` (contando
     desde 0) usa ``lr = schedule(it)``; ``schedule(0)`` reemplaza a ``adam_lr``.
+    Solo se consulta para pasos que se darán: ``schedule(adam_iters)`` nunca se
+    llama (una lista de ``adam_iters`` tasas basta).
 
     Examples
     --------
@@ -169,6 +174,8 @@ class AdamLR(Callback):
         # state.iteration = pasos ya dados = índice del próximo paso.
         if state.phase != "adam":
             return
+        if state.adam_iters is not None and state.iteration >= state.adam_iters:
+            return  # tras el último paso de Adam no hay un paso siguiente que configurar
         lr = float(self.schedule(state.iteration))
         if not lr > 0 or not math.isfinite(lr):
             raise ValueError(f"El calendario dio lr={lr!r} en la iteración {state.iteration}; debe ser positiva.")

@@ -81,6 +81,9 @@ class Recorder:
         self.objective = objective
         self.model, self.extra_params, self.callbacks = model, extra_params, callbacks
         self.error_fn, self.total_iters, self.device = error_fn, total_iters, device
+        # Solo los que redefinen on_step detienen el reloj tras cada paso (y sincronizan CUDA).
+        self.steppers = [cb for cb in callbacks if type(cb).on_step is not Callback.on_step]
+        self.adam_iters: int | None = None
         self.history = PINNHistory()
         self.line = ProgressLine(total_iters, progress)
         self.trained = 0.0                 # segundos de entrenamiento acumulados
@@ -98,7 +101,7 @@ class Recorder:
         self.started = time.perf_counter()
 
     def state(self, it: int, phase: str, optimizer: torch.optim.Optimizer) -> PINNState:
-        return PINNState(it, phase, self.model, optimizer, self.history, self.extra_params)
+        return PINNState(it, phase, self.model, optimizer, self.history, self.extra_params, self.adam_iters)
 
     def begin(self, phase: str, optimizer: torch.optim.Optimizer) -> None:
         """Los ``on_begin`` de los *callbacks*, antes del primer paso."""
@@ -106,10 +109,11 @@ class Recorder:
             cb.on_begin(self.state(0, phase, optimizer))
 
     def step(self, it: int, phase: str, optimizer: torch.optim.Optimizer) -> None:
-        """Los ``on_step`` de los *callbacks*, con el reloj detenido."""
-        if self.callbacks:
+        """Los ``on_step`` de los *callbacks* que lo redefinen, con el reloj detenido;
+        si ninguno lo redefine no se detiene nada (ni se sincroniza CUDA)."""
+        if self.steppers:
             self.pause()
-            for cb in self.callbacks:
+            for cb in self.steppers:
                 cb.on_step(self.state(it, phase, optimizer))
             self.resume()
 
@@ -150,6 +154,7 @@ def adam_phase(params: list[torch.Tensor], objective: Objective, rec: Recorder, 
     """``iters`` pasos de Adam. El registro de la iteración ``it`` usa la pérdida
     evaluada para el paso ``it`` (sin evaluarla otra vez). Devuelve el optimizador."""
     optimizer = torch.optim.Adam(params, lr=lr)
+    rec.adam_iters = iters
     rec.begin("adam" if iters else "lbfgs", optimizer)
     if iters:
         rec.resume()
@@ -224,8 +229,9 @@ def train_pinn(
 
     Cada ``log_every`` iteraciones se registra la pérdida del paso que se acaba
     de dar (sin evaluarla otra vez). Durante Adam nada obliga a la CPU a esperar
-    a la GPU salvo esos registros: que la pérdida sea finita se comprueba al
-    registrar, no en cada paso.
+    a la GPU salvo esos registros y los *callbacks* que redefinen ``on_step``
+    (el reloj se detiene para ellos tras cada paso): que la pérdida sea finita
+    se comprueba al registrar, no en cada paso.
 
     Parameters
     ----------
