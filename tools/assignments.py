@@ -71,6 +71,10 @@ except ImportError:
                            "{otter}", "{pidl}"])
 """
 
+# La celda de instalación tal como la escribe ``build``, con cualquier requisito de pidl.
+INSTALL_PATTERN = re.compile(re.escape(INSTALL_CELL.strip()).replace(
+    re.escape("{otter}"), re.escape(OTTER_REQUIREMENT)).replace(re.escape("{pidl}"), r"[^\"\n]+"))
+
 
 class AssignmentError(RuntimeError):
     """El capítulo no define bien sus preguntas calificadas."""
@@ -343,26 +347,33 @@ def build(chapter: Path, out: Path, book: export_colab.Book | None = None) -> Pa
 # --------------------------------------------------------------------------- corrección
 
 
-SUSPICIOUS = {
+# Módulos que ninguna respuesta importa y que sirven para manipular al corrector: se
+# marcan solo si se importan (``import gc``, ``from inspect import …``,
+# ``__import__("gc")``), no cuando un nombre coincide (``signal = …``, ``model.modules()``).
+SUSPICIOUS_MODULES = {
     "gc": "el recolector de basura (gc)",
     "inspect": "inspect",
     "ctypes": "ctypes",
+    "builtins": "builtins",
+    "signal": "signal",
+    "subprocess": "subprocess",
+    "otter": "otter",
+    "grade_worker": "el corrector",
+    "importlib": "importlib",
+}
+# Atributos y nombres que sirven para lo mismo, en cualquier objeto.
+SUSPICIOUS = {
     "_getframe": "sys._getframe",
     "f_back": "marcos de ejecución (f_back)",
     "f_locals": "marcos de ejecución (f_locals)",
     "f_globals": "marcos de ejecución (f_globals)",
     "__code__": "__code__",
     "__builtins__": "__builtins__",
-    "builtins": "builtins",
+    "__import__": "__import__",
     "settrace": "sys.settrace",
     "setprofile": "sys.setprofile",
-    "signal": "signal",
-    "subprocess": "subprocess",
     "fdopen": "os.fdopen",
     "dup2": "os.dup2",
-    "otter": "otter",
-    "grade_worker": "el corrector",
-    "modules": "sys.modules",
 }
 
 
@@ -380,11 +391,26 @@ def suspicious_names(source: str) -> list[str]:
             name = node.id
         elif isinstance(node, ast.Attribute):
             name = node.attr
+            if name == "modules" and isinstance(node.value, ast.Name) and node.value.id == "sys":
+                found.add("sys.modules")
         elif isinstance(node, ast.alias):
-            name = node.name.split(".")[0]
+            module = node.name.split(".")[0]
+            if module in SUSPICIOUS_MODULES:
+                found.add(SUSPICIOUS_MODULES[module])
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            module = node.module.split(".")[0]
+            if module in SUSPICIOUS_MODULES:
+                found.add(SUSPICIOUS_MODULES[module])
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if "/proc/" in node.value or "grade_worker" in node.value:
                 found.add("/proc o el corrector")
+        elif isinstance(node, ast.Call) and node.args:
+            # un módulo importado por su nombre en un texto: __import__("gc")
+            func = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            first = node.args[0]
+            if (func in ("__import__", "import_module") and isinstance(first, ast.Constant)
+                    and str(first.value).split(".")[0] in SUSPICIOUS_MODULES):
+                found.add(SUSPICIOUS_MODULES[str(first.value).split(".")[0]])
         if name in SUSPICIOUS:
             found.add(SUSPICIOUS[name])
     return sorted(found)
@@ -467,6 +493,8 @@ def submission_cells(path: Path) -> list[str]:
         source = "".join(source) if isinstance(source, list) else str(source)
         if "colab-install" in (cell.get("metadata") or {}).get("tags", []):
             continue
+        if INSTALL_PATTERN.fullmatch(source.strip()):
+            continue  # la celda de instalación, aunque el editor le haya quitado la etiqueta
         if "otter.Notebook(" in source:
             continue  # la celda de inicio de otter: al calificar no hace falta
         kept = [line for line in source.splitlines()
@@ -509,9 +537,10 @@ def run_worker(cells: list[str], tests: Tests, timeout: float, cell_timeout: flo
     import threading
 
     chunks: list[bytes] = []
-    reader = threading.Thread(target=_drain, args=(read_fd, chunks))
+    reader = threading.Thread(target=_drain, args=(read_fd, chunks), daemon=True)
     output: list[bytes] = []
-    out_reader = threading.Thread(target=_drain_file, args=(proc.stdout, output))
+    out_reader = threading.Thread(target=_drain_file, args=(proc.stdout, output),
+                                  daemon=True)
     reader.start()
     out_reader.start()
     try:
@@ -534,6 +563,7 @@ def run_worker(cells: list[str], tests: Tests, timeout: float, cell_timeout: flo
             continue
         if not isinstance(message, dict) or message.get("token") != token:
             continue
+        events.setdefault("sequence", []).append(message)
         if message.get("kind") == "case":
             cases.append(message)
         else:
@@ -580,9 +610,10 @@ def grade_one(path: Path, student: str, tests: Tests, timeout: float,
     notes, status = [], "ok"
     for event in events.get("cell", []):
         status = "errores en celdas"
-        notes.append(f"celda {event['index'] + 1}: {event['error']}")
+        notes.append(f"celda {event['index'] + 1}: {short_error(event.get('error'))}")
     scores = dict(zero)
     expected = {(q, i) for q, cs in tests.questions.items() for i in range(len(cs))}
+    forged = forged_messages(events.get("sequence", []), tests, timed_out)
     seen = set()
     for case in cases:
         key = (case.get("question"), case.get("index"))
@@ -608,6 +639,11 @@ def grade_one(path: Path, student: str, tests: Tests, timeout: float,
         status = "incompleto"
         notes.append(f"el proceso terminó sin resultados en: {', '.join(missing)} "
                      "(cero en esas)")
+    if forged:
+        status = "manipulación"
+        scores = {q: 0.0 for q in scores}
+        notes.append(f"el corrector recibió mensajes que no son suyos ({forged}): cero "
+                     "puntos, revísela a mano")
     if not verify_tests(tests):
         status = "manipulación"
         scores = {q: 0.0 for q in scores}
@@ -617,6 +653,41 @@ def grade_one(path: Path, student: str, tests: Tests, timeout: float,
         scores[q] = round(scores[q], 4)
     return Result(student, path.name, scores, status, notes, cases,
                   time.perf_counter() - start)
+
+
+def short_error(error) -> str:
+    """El tipo del error y unos 80 caracteres de su mensaje, en una línea: lo que
+    la entrega imprima en un error no llena la planilla ni los comentarios."""
+    text = " ".join(str(error).split())
+    kind, sep, message = text.partition(": ")
+    if len(message) > 80:
+        message = message[:80] + "…"
+    return (kind[:60] + sep + message) if sep else text[:100]
+
+
+def forged_messages(sequence: list[dict], tests: Tests, timed_out: bool) -> str:
+    """Qué tienen de raro los mensajes del proceso de una entrega ('' si nada).
+
+    El proceso manda, en este orden, los errores de celdas, un resultado por caso
+    (en el orden de las pruebas) y un solo ``done`` al final; un resultado repetido,
+    adelantado o fuera de orden, o un ``done`` que falta o sobra, solo puede venir de
+    código de la entrega que escribe en el canal del corrector.
+    """
+    order = [(q, i) for q, cs in tests.questions.items() for i in range(len(cs))]
+    kinds = [m.get("kind") for m in sequence]
+    if kinds.count("done") > 1 or ("done" in kinds and kinds[-1] != "done"):
+        return "más de un final o mensajes después del final"
+    if not timed_out and "done" not in kinds:
+        return "falta el final"
+    first_case = next((n for n, k in enumerate(kinds) if k == "case"), len(kinds))
+    if "cell" in kinds[first_case:]:
+        return "errores de celdas después de las pruebas"
+    keys = [(m.get("question"), m.get("index")) for m in sequence if m.get("kind") == "case"]
+    if keys != order[:len(keys)]:
+        return "resultados repetidos o fuera de orden"
+    if "done" in kinds and len(keys) != len(order):
+        return "faltan resultados antes del final"
+    return ""
 
 
 def find_submissions(folder: Path) -> list[tuple[str, Path]]:
