@@ -267,7 +267,8 @@ def master_notebook(assignment: Assignment, book: export_colab.Book):
     if assignment.setup:
         cells.append(nbformat.v4.new_code_cell("\n\n".join(assignment.setup)))
     for q in assignment.questions:
-        cells.append(raw(f"# BEGIN QUESTION\nname: {q.name}\npoints: {q.points:g}"))
+        weights = ", ".join(f"{p:g}" for p in case_points(q))
+        cells.append(raw(f"# BEGIN QUESTION\nname: {q.name}\npoints: [{weights}]"))
         cells.append(nbformat.v4.new_markdown_cell(
             f"## Pregunta {q.name} ({q.points:g} puntos): {q.title}\n\n{q.prompt}"))
         cells.append(raw("# BEGIN SOLUTION"))
@@ -283,6 +284,20 @@ def master_notebook(assignment: Assignment, book: export_colab.Book):
     notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)",
                                        "language": "python", "name": "python3"}
     return notebook
+
+
+PUBLIC_SHARE = 0.2
+
+
+def case_points(q: Question) -> list[float]:
+    """Los puntos de cada caso: las pruebas públicas reparten solo ``PUBLIC_SHARE`` de
+    la pregunta y las ocultas el resto, para que una respuesta que solo pasa las
+    públicas (devuelve algo de la forma pedida) no gane casi nada."""
+    public = sum(not c.hidden for c in q.cases)
+    hidden = len(q.cases) - public
+    each_public = round(PUBLIC_SHARE * q.points / public, 4)
+    each_hidden = round((q.points - each_public * public) / hidden, 4)
+    return [each_hidden if c.hidden else each_public for c in q.cases]
 
 
 def file_hash(path: Path) -> str:
@@ -440,8 +455,14 @@ def load_tests(folder: Path) -> Tests:
         exec(compile(data, name, "exec"), env)  # archivos generados por otter assign
         test = env["test"]
         cases = test["suites"][0]["cases"]
-        total = float(test.get("points") or manifest["questions"][test["name"]])
+        total = test.get("points")  # un número, o la lista de puntos de cada caso
+        if not isinstance(total, (int, float)):
+            total = manifest["questions"][test["name"]]
+        total = float(total)
         each = [c.get("points") for c in cases]
+        listed = test.get("points")
+        if isinstance(listed, list) and len(listed) == len(cases):
+            each = listed  # los puntos de cada caso (``case_points``), como los lee otter
         if any(p is None for p in each):
             each = [total / len(cases)] * len(cases)
         whats = manifest.get("cases", {}).get(test["name"], [])
