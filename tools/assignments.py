@@ -59,7 +59,7 @@ CASE_HEADER = re.compile(r"^#\s*prueba\s+(?P<kind>pública|publica|oculta)\s*:?\
                          re.I)
 GRADER_CALL = re.compile(r"^\s*grader\.(check|check_all|export)\(.*\)\s*$")
 INSTALL_CELL = """\
-# Preparación (Colab o un entorno nuevo): instala otter-grader y el paquete del curso
+# Preparación (un entorno nuevo): instala otter-grader y el paquete del curso
 # si faltan. Después ejecute las celdas en orden; `grader.check("q1")` corre las
 # pruebas públicas de la pregunta q1.
 try:
@@ -258,9 +258,10 @@ def master_notebook(assignment: Assignment, book: export_colab.Book):
         "los nombres de las funciones ni de las variables. Debajo de cada respuesta, "
         "`grader.check(\"q…\")` corre las pruebas *públicas*; la nota sale además de "
         "pruebas *ocultas*, así que una prueba pública aprobada no garantiza los puntos.\n\n"
-        "Antes de entregar: *Kernel → Restart & Run All* (o *Entorno de ejecución → "
-        "Reiniciar y ejecutar todo* en Colab) y guarde el cuaderno. Cada celda debe "
-        "terminar en segundos: la corrección corta las que tardan demasiado."
+        "`grader.check` necesita Jupyter o JupyterLab: en Colab otter no encuentra las "
+        "pruebas y `grader` no funciona (las respuestas se pueden escribir igual).\n\n"
+        "Antes de entregar: *Kernel → Restart & Run All* y guarde el cuaderno. Cada celda "
+        "debe terminar en segundos: la corrección corta las que tardan demasiado."
     )
     cells = [raw("# ASSIGNMENT CONFIG\n" + json.dumps(config, ensure_ascii=False, indent=1)),
              nbformat.v4.new_markdown_cell(intro)]
