@@ -24,6 +24,7 @@ sphinx-jupyterbook-latex y el escritor LaTeX de Sphinx dejan distinto del libro:
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from html.parser import HTMLParser
@@ -297,8 +298,22 @@ def on_config_inited(app, config) -> None:
     config.latex_elements = elements
 
 
+def pdf_will_exist(app) -> bool:
+    if os.environ.get("PIDL_PDF_LINK") == "1":
+        return True
+    return (Path(app.outdir).parent / "latex" / PDF_NAME).is_file()
+
+
 def add_pdf_link(app, pagename, templatename, context, doctree) -> None:
-    """«Libro completo (PDF)» en el menú de descarga que arma el tema (prioridad 501)."""
+    """«Libro completo (PDF)» en el menú de descarga que arma el tema (prioridad 501).
+
+    Solo si el PDF va a estar junto al sitio: lo anuncia ``PIDL_PDF_LINK=1`` (``.ci/run``
+    y la publicación, que construyen el PDF después del HTML y lo copian) o ya hay uno
+    en ``_build/latex/``. Una construcción local del HTML solo no enlaza un archivo
+    que no existe.
+    """
+    if not pdf_will_exist(app):
+        return
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
             group["buttons"].append({

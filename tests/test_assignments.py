@@ -245,3 +245,39 @@ def test_student_notebook_runs_its_public_tests(built, tmp_path):
                                            if "grader.check" in c.source]))
     assert "q1 results" in outputs["blanco"] and "failed" in outputs["blanco"]
     assert "failed" not in outputs["referencia"] and "passed" in outputs["referencia"]
+
+
+def test_suspicious_names_flag_imports_not_lookalike_names():
+    flag = assignments.suspicious_names
+    for innocent in ("params = list(model.modules())", "signal = torch.sin(t)",
+                     "inspect = 3\nprint(inspect)", "plt.title('gc y signal')"):
+        assert flag(innocent) == [], innocent
+    for bad in ("import gc", "from inspect import stack", "import sys\nsys.modules.clear()",
+                "__import__('gc')", "importlib.import_module('ctypes')",
+                "sys._getframe(1).f_back"):
+        assert flag(bad), bad
+    # La celda de instalación se reconoce aunque le falte la etiqueta colab-install.
+    install = assignments.INSTALL_CELL.format(otter=assignments.OTTER_REQUIREMENT,
+                                              pidl="pidl @ git+https://example.org/x.git")
+    assert assignments.INSTALL_PATTERN.fullmatch(install.strip())
+
+
+def test_forged_or_missing_worker_messages_are_manipulation(tmp_path):
+    tests = assignments.Tests(tmp_path, {}, {}, {"q1": [{}, {}], "q2": [{}]},
+                              {"q1": 1.0, "q2": 1.0})
+
+    def case(q, i):
+        return {"kind": "case", "question": q, "index": i, "passed": True}
+
+    cell, done = {"kind": "cell", "index": 0, "error": "x"}, {"kind": "done"}
+    good = [cell, case("q1", 0), case("q1", 1), case("q2", 0), done]
+    assert assignments.forged_messages(good, tests, False) == ""
+    assert assignments.forged_messages(good[:2], tests, True) == ""  # cortada a tiempo
+    for bad in ([case("q1", 0), case("q1", 0), case("q1", 1), case("q2", 0), done],
+                [case("q2", 0), case("q1", 0), case("q1", 1), done],
+                [case("q1", 0), case("q1", 1), case("q2", 0)],
+                [case("q1", 0), done, case("q1", 1), case("q2", 0), done],
+                [case("q1", 0), done]):
+        assert assignments.forged_messages(bad, tests, False), bad
+    assert assignments.short_error("RuntimeError: " + "x" * 500).startswith("RuntimeError: x")
+    assert len(assignments.short_error("RuntimeError: " + "x" * 500)) < 100

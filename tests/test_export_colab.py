@@ -103,12 +103,43 @@ def test_every_chapter_exports_without_raw_myst(chapter, tmp_path):
     assert len(re.findall(r"^### Ejercicio \d+\.\d+", md, re.M)) == n_exercises
     assert md.count("<details>") >= len(re.findall(r"^`{3,}\{solution\}", text, re.M))
     # Ninguna celda de código se pierde ni cambia (salvo el import de myst_nb).
-    original = [c.source for c in jupytext.read(chapter).cells if c.cell_type == "code"]
+    original = [c.source for c in jupytext.read(chapter).cells
+                if c.cell_type == "code" and not export_colab.is_graded_tests(c)]
     kept = [c.source.removeprefix(export_colab.CHECK_HEADER)
             for c in exported.cells[1:] if c.cell_type == "code"]
     assert len(kept) == len(original)
     for before, after in zip(original, kept):
         assert after == re.sub(r"^from myst_nb import glue\n?", "", before, flags=re.M)
+
+
+def hidden_case_lines(chapter: Path) -> list[str]:
+    """Las líneas de los casos ocultos de las celdas ``graded: tests`` del capítulo."""
+    lines = []
+    for cell in jupytext.read(chapter).cells:
+        if cell.cell_type != "code" or not export_colab.is_graded_tests(cell):
+            continue
+        hidden = False
+        for line in cell.source.splitlines():
+            header = re.match(r"\s*#\s*prueba\s+(pública|publica|oculta)", line)
+            if header:
+                hidden = header[1] == "oculta"
+            elif hidden and "assert" in line:  # las líneas propias de cada caso
+                lines.append(line.strip())
+    return lines
+
+
+@pytest.mark.parametrize("solutions", [True, False], ids=["completo", "estudiante"])
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_hidden_graded_cases_never_reach_the_notebook(chapter, solutions, tmp_path):
+    hidden = hidden_case_lines(chapter)
+    if not hidden:
+        pytest.skip("el capítulo no tiene casos ocultos")
+    notebook = export_colab.convert_notebook(chapter, BOOK, stub_glue(chapter),
+                                             solutions=solutions)
+    text = "\n".join(c.source for c in notebook.cells)
+    assert not any(export_colab.is_graded_tests(c) for c in notebook.cells)
+    leaked = [line for line in hidden if line in text]
+    assert not leaked, f"casos ocultos en el notebook: {leaked[:3]}"
 
 
 def skip_without_build(what: Path) -> None:

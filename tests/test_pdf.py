@@ -169,11 +169,31 @@ def test_the_pdf_build_reused_the_executed_chapters():
     assert "Executing notebook" not in text, "la construcción del PDF volvió a ejecutar capítulos"
 
 
+def test_the_pdf_link_only_when_the_pdf_will_exist(tmp_path, monkeypatch):
+    class App:
+        outdir = str(tmp_path / "html")
+
+    def context():
+        return {"header_buttons": [{"label": "download-buttons", "buttons": []}],
+                "pathto": lambda name, _: f"../{name}"}
+
+    monkeypatch.delenv("PIDL_PDF_LINK", raising=False)
+    ctx = context()
+    latex_edition.add_pdf_link(App, "x", "page.html", ctx, None)
+    assert ctx["header_buttons"][0]["buttons"] == []
+    monkeypatch.setenv("PIDL_PDF_LINK", "1")
+    ctx = context()
+    latex_edition.add_pdf_link(App, "x", "page.html", ctx, None)
+    assert ctx["header_buttons"][0]["buttons"][0]["url"] == f"../{latex_edition.PDF_NAME}"
+
+
 def test_the_download_menu_links_the_pdf():
     page = BUILD / "html" / "chapters" / CHAPTERS[1].with_suffix(".html").name
     browser.require_or_skip(page.is_file(), f"no hay libro construido ({page})")
     html = page.read_text(encoding="utf-8")
-    assert f'href="../{latex_edition.PDF_NAME}"' in html
+    # Sin PIDL_PDF_LINK=1 (lo pone .ci/run) ni PDF construido, el HTML no lo enlaza.
+    browser.require_or_skip(f'href="../{latex_edition.PDF_NAME}"' in html,
+                            "libro construido sin PIDL_PDF_LINK=1: sin enlace al PDF")
     browser.require_or_skip((BUILD / "html" / latex_edition.PDF_NAME).is_file(),
                             f"el sitio no tiene {latex_edition.PDF_NAME} (lo copia .ci/run)")
 

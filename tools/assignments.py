@@ -59,7 +59,7 @@ CASE_HEADER = re.compile(r"^#\s*prueba\s+(?P<kind>pública|publica|oculta)\s*:?\
                          re.I)
 GRADER_CALL = re.compile(r"^\s*grader\.(check|check_all|export)\(.*\)\s*$")
 INSTALL_CELL = """\
-# Preparación (Colab o un entorno nuevo): instala otter-grader y el paquete del curso
+# Preparación (un entorno nuevo): instala otter-grader y el paquete del curso
 # si faltan. Después ejecute las celdas en orden; `grader.check("q1")` corre las
 # pruebas públicas de la pregunta q1.
 try:
@@ -70,6 +70,10 @@ except ImportError:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q",
                            "{otter}", "{pidl}"])
 """
+
+# La celda de instalación tal como la escribe ``build``, con cualquier requisito de pidl.
+INSTALL_PATTERN = re.compile(re.escape(INSTALL_CELL.strip()).replace(
+    re.escape("{otter}"), re.escape(OTTER_REQUIREMENT)).replace(re.escape("{pidl}"), r"[^\"\n]+"))
 
 
 class AssignmentError(RuntimeError):
@@ -254,16 +258,18 @@ def master_notebook(assignment: Assignment, book: export_colab.Book):
         "los nombres de las funciones ni de las variables. Debajo de cada respuesta, "
         "`grader.check(\"q…\")` corre las pruebas *públicas*; la nota sale además de "
         "pruebas *ocultas*, así que una prueba pública aprobada no garantiza los puntos.\n\n"
-        "Antes de entregar: *Kernel → Restart & Run All* (o *Entorno de ejecución → "
-        "Reiniciar y ejecutar todo* en Colab) y guarde el cuaderno. Cada celda debe "
-        "terminar en segundos: la corrección corta las que tardan demasiado."
+        "`grader.check` necesita Jupyter o JupyterLab: en Colab otter no encuentra las "
+        "pruebas y `grader` no funciona (las respuestas se pueden escribir igual).\n\n"
+        "Antes de entregar: *Kernel → Restart & Run All* y guarde el cuaderno. Cada celda "
+        "debe terminar en segundos: la corrección corta las que tardan demasiado."
     )
     cells = [raw("# ASSIGNMENT CONFIG\n" + json.dumps(config, ensure_ascii=False, indent=1)),
              nbformat.v4.new_markdown_cell(intro)]
     if assignment.setup:
         cells.append(nbformat.v4.new_code_cell("\n\n".join(assignment.setup)))
     for q in assignment.questions:
-        cells.append(raw(f"# BEGIN QUESTION\nname: {q.name}\npoints: {q.points:g}"))
+        weights = ", ".join(f"{p:g}" for p in case_points(q))
+        cells.append(raw(f"# BEGIN QUESTION\nname: {q.name}\npoints: [{weights}]"))
         cells.append(nbformat.v4.new_markdown_cell(
             f"## Pregunta {q.name} ({q.points:g} puntos): {q.title}\n\n{q.prompt}"))
         cells.append(raw("# BEGIN SOLUTION"))
@@ -279,6 +285,20 @@ def master_notebook(assignment: Assignment, book: export_colab.Book):
     notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)",
                                        "language": "python", "name": "python3"}
     return notebook
+
+
+PUBLIC_SHARE = 0.2
+
+
+def case_points(q: Question) -> list[float]:
+    """Los puntos de cada caso: las pruebas públicas reparten solo ``PUBLIC_SHARE`` de
+    la pregunta y las ocultas el resto, para que una respuesta que solo pasa las
+    públicas (devuelve algo de la forma pedida) no gane casi nada."""
+    public = sum(not c.hidden for c in q.cases)
+    hidden = len(q.cases) - public
+    each_public = round(PUBLIC_SHARE * q.points / public, 4)
+    each_hidden = round((q.points - each_public * public) / hidden, 4)
+    return [each_hidden if c.hidden else each_public for c in q.cases]
 
 
 def file_hash(path: Path) -> str:
@@ -343,26 +363,33 @@ def build(chapter: Path, out: Path, book: export_colab.Book | None = None) -> Pa
 # --------------------------------------------------------------------------- corrección
 
 
-SUSPICIOUS = {
+# Módulos que ninguna respuesta importa y que sirven para manipular al corrector: se
+# marcan solo si se importan (``import gc``, ``from inspect import …``,
+# ``__import__("gc")``), no cuando un nombre coincide (``signal = …``, ``model.modules()``).
+SUSPICIOUS_MODULES = {
     "gc": "el recolector de basura (gc)",
     "inspect": "inspect",
     "ctypes": "ctypes",
+    "builtins": "builtins",
+    "signal": "signal",
+    "subprocess": "subprocess",
+    "otter": "otter",
+    "grade_worker": "el corrector",
+    "importlib": "importlib",
+}
+# Atributos y nombres que sirven para lo mismo, en cualquier objeto.
+SUSPICIOUS = {
     "_getframe": "sys._getframe",
     "f_back": "marcos de ejecución (f_back)",
     "f_locals": "marcos de ejecución (f_locals)",
     "f_globals": "marcos de ejecución (f_globals)",
     "__code__": "__code__",
     "__builtins__": "__builtins__",
-    "builtins": "builtins",
+    "__import__": "__import__",
     "settrace": "sys.settrace",
     "setprofile": "sys.setprofile",
-    "signal": "signal",
-    "subprocess": "subprocess",
     "fdopen": "os.fdopen",
     "dup2": "os.dup2",
-    "otter": "otter",
-    "grade_worker": "el corrector",
-    "modules": "sys.modules",
 }
 
 
@@ -380,11 +407,26 @@ def suspicious_names(source: str) -> list[str]:
             name = node.id
         elif isinstance(node, ast.Attribute):
             name = node.attr
+            if name == "modules" and isinstance(node.value, ast.Name) and node.value.id == "sys":
+                found.add("sys.modules")
         elif isinstance(node, ast.alias):
-            name = node.name.split(".")[0]
+            module = node.name.split(".")[0]
+            if module in SUSPICIOUS_MODULES:
+                found.add(SUSPICIOUS_MODULES[module])
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            module = node.module.split(".")[0]
+            if module in SUSPICIOUS_MODULES:
+                found.add(SUSPICIOUS_MODULES[module])
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if "/proc/" in node.value or "grade_worker" in node.value:
                 found.add("/proc o el corrector")
+        elif isinstance(node, ast.Call) and node.args:
+            # un módulo importado por su nombre en un texto: __import__("gc")
+            func = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            first = node.args[0]
+            if (func in ("__import__", "import_module") and isinstance(first, ast.Constant)
+                    and str(first.value).split(".")[0] in SUSPICIOUS_MODULES):
+                found.add(SUSPICIOUS_MODULES[str(first.value).split(".")[0]])
         if name in SUSPICIOUS:
             found.add(SUSPICIOUS[name])
     return sorted(found)
@@ -414,8 +456,14 @@ def load_tests(folder: Path) -> Tests:
         exec(compile(data, name, "exec"), env)  # archivos generados por otter assign
         test = env["test"]
         cases = test["suites"][0]["cases"]
-        total = float(test.get("points") or manifest["questions"][test["name"]])
+        total = test.get("points")  # un número, o la lista de puntos de cada caso
+        if not isinstance(total, (int, float)):
+            total = manifest["questions"][test["name"]]
+        total = float(total)
         each = [c.get("points") for c in cases]
+        listed = test.get("points")
+        if isinstance(listed, list) and len(listed) == len(cases):
+            each = listed  # los puntos de cada caso (``case_points``), como los lee otter
         if any(p is None for p in each):
             each = [total / len(cases)] * len(cases)
         whats = manifest.get("cases", {}).get(test["name"], [])
@@ -467,6 +515,8 @@ def submission_cells(path: Path) -> list[str]:
         source = "".join(source) if isinstance(source, list) else str(source)
         if "colab-install" in (cell.get("metadata") or {}).get("tags", []):
             continue
+        if INSTALL_PATTERN.fullmatch(source.strip()):
+            continue  # la celda de instalación, aunque el editor le haya quitado la etiqueta
         if "otter.Notebook(" in source:
             continue  # la celda de inicio de otter: al calificar no hace falta
         kept = [line for line in source.splitlines()
@@ -509,9 +559,10 @@ def run_worker(cells: list[str], tests: Tests, timeout: float, cell_timeout: flo
     import threading
 
     chunks: list[bytes] = []
-    reader = threading.Thread(target=_drain, args=(read_fd, chunks))
+    reader = threading.Thread(target=_drain, args=(read_fd, chunks), daemon=True)
     output: list[bytes] = []
-    out_reader = threading.Thread(target=_drain_file, args=(proc.stdout, output))
+    out_reader = threading.Thread(target=_drain_file, args=(proc.stdout, output),
+                                  daemon=True)
     reader.start()
     out_reader.start()
     try:
@@ -534,6 +585,7 @@ def run_worker(cells: list[str], tests: Tests, timeout: float, cell_timeout: flo
             continue
         if not isinstance(message, dict) or message.get("token") != token:
             continue
+        events.setdefault("sequence", []).append(message)
         if message.get("kind") == "case":
             cases.append(message)
         else:
@@ -580,9 +632,10 @@ def grade_one(path: Path, student: str, tests: Tests, timeout: float,
     notes, status = [], "ok"
     for event in events.get("cell", []):
         status = "errores en celdas"
-        notes.append(f"celda {event['index'] + 1}: {event['error']}")
+        notes.append(f"celda {event['index'] + 1}: {short_error(event.get('error'))}")
     scores = dict(zero)
     expected = {(q, i) for q, cs in tests.questions.items() for i in range(len(cs))}
+    forged = forged_messages(events.get("sequence", []), tests, timed_out)
     seen = set()
     for case in cases:
         key = (case.get("question"), case.get("index"))
@@ -608,6 +661,11 @@ def grade_one(path: Path, student: str, tests: Tests, timeout: float,
         status = "incompleto"
         notes.append(f"el proceso terminó sin resultados en: {', '.join(missing)} "
                      "(cero en esas)")
+    if forged:
+        status = "manipulación"
+        scores = {q: 0.0 for q in scores}
+        notes.append(f"el corrector recibió mensajes que no son suyos ({forged}): cero "
+                     "puntos, revísela a mano")
     if not verify_tests(tests):
         status = "manipulación"
         scores = {q: 0.0 for q in scores}
@@ -617,6 +675,41 @@ def grade_one(path: Path, student: str, tests: Tests, timeout: float,
         scores[q] = round(scores[q], 4)
     return Result(student, path.name, scores, status, notes, cases,
                   time.perf_counter() - start)
+
+
+def short_error(error) -> str:
+    """El tipo del error y unos 80 caracteres de su mensaje, en una línea: lo que
+    la entrega imprima en un error no llena la planilla ni los comentarios."""
+    text = " ".join(str(error).split())
+    kind, sep, message = text.partition(": ")
+    if len(message) > 80:
+        message = message[:80] + "…"
+    return (kind[:60] + sep + message) if sep else text[:100]
+
+
+def forged_messages(sequence: list[dict], tests: Tests, timed_out: bool) -> str:
+    """Qué tienen de raro los mensajes del proceso de una entrega ('' si nada).
+
+    El proceso manda, en este orden, los errores de celdas, un resultado por caso
+    (en el orden de las pruebas) y un solo ``done`` al final; un resultado repetido,
+    adelantado o fuera de orden, o un ``done`` que falta o sobra, solo puede venir de
+    código de la entrega que escribe en el canal del corrector.
+    """
+    order = [(q, i) for q, cs in tests.questions.items() for i in range(len(cs))]
+    kinds = [m.get("kind") for m in sequence]
+    if kinds.count("done") > 1 or ("done" in kinds and kinds[-1] != "done"):
+        return "más de un final o mensajes después del final"
+    if not timed_out and "done" not in kinds:
+        return "falta el final"
+    first_case = next((n for n, k in enumerate(kinds) if k == "case"), len(kinds))
+    if "cell" in kinds[first_case:]:
+        return "errores de celdas después de las pruebas"
+    keys = [(m.get("question"), m.get("index")) for m in sequence if m.get("kind") == "case"]
+    if keys != order[:len(keys)]:
+        return "resultados repetidos o fuera de orden"
+    if "done" in kinds and len(keys) != len(order):
+        return "faltan resultados antes del final"
+    return ""
 
 
 def find_submissions(folder: Path) -> list[tuple[str, Path]]:

@@ -609,6 +609,14 @@ def is_check_cell(cell) -> bool:
     return bool(hidden) and re.search(r"^\s*assert\b", cell.source, re.M) is not None
 
 
+def is_graded_tests(cell) -> bool:
+    """Las pruebas de una tarea calificada (``graded: tests``): nunca se exportan.
+
+    Contienen los casos ocultos; el notebook de Colab no debe mostrarlos.
+    """
+    return cell.metadata.get("graded") == "tests"
+
+
 def solution_markers(source: str) -> list[tuple[str, str]]:
     """Parte una celda en texto y marcas ``{solution-start}``/``{solution-end}``.
 
@@ -658,6 +666,8 @@ def convert_notebook(chapter_path: Path, book: Book, glue: dict,
             cell.source = "\n\n".join(p for p in parts if p.strip())
         elif cell.cell_type == "code":
             if in_solution and not solutions:
+                continue
+            if is_graded_tests(cell):
                 continue
             cell.source = re.sub(r"^from myst_nb import glue\n?", "", cell.source, flags=re.M)
             if is_check_cell(cell):
