@@ -4,7 +4,8 @@ El tema enlaza el botón de Colab con el ``.md`` del capítulo en ``main``, que 
 sabe abrir. Esta extensión:
 
 - apunta el botón de Colab al ``.ipynb`` exportado (``tools/export_colab.py``) en la
-  rama ``colab_branch`` (por defecto ``colab``) del repositorio de ``_config.yml``;
+  rama ``colab_branch`` (por defecto ``colab``) del repositorio de ``_config.yml``, y
+  deja su logotipo como decoración, sin un texto alternativo que repita «Colab»;
 - al terminar la construcción exporta cada capítulo a ``_colab/<capítulo>.ipynb``
   dentro del sitio, con los valores de ``glue`` de esa misma ejecución, y hace que
   el botón de descarga «.ipynb» ofrezca ese notebook y diga que no lleva salidas.
@@ -23,6 +24,7 @@ COLAB_DIR = "_colab"
 # El notebook exportado lleva el código y el texto (con los valores de esta
 # construcción escritos), pero no las salidas de las celdas: el menú lo dice.
 NOTEBOOK_TEXT = ".ipynb (sin salidas)"
+COLAB_ICON = "fa-fw pidl-logo-colab"  # decorativo: ver update_buttons
 NOTEBOOK_TOOLTIP = ("Descargar el notebook listo para Colab o Jupyter: sin salidas de "
                     "las celdas (ejecútelo para ver figuras y resultados)")
 
@@ -55,6 +57,11 @@ def update_buttons(app, pagename, templatename, context, doctree) -> None:
             for button in group["buttons"]:
                 if button.get("text") == "Colab":
                     button["url"] = colab_link(app, stem) or button["url"]
+                    # El tema pone el logotipo como <img alt="Colab (logotipo)"> junto al
+                    # texto «Colab»: un lector de pantalla leía «Colab (logotipo) Colab».
+                    # Con una clase «fa…» el tema escribe un <i> vacío, sin nombre, y el
+                    # logotipo lo dibuja _static/libro.css: el enlace se llama «Colab».
+                    button["icon"] = COLAB_ICON
         if group.get("label") == "download-buttons":
             buttons = [b for b in group["buttons"]
                        if b.get("label") != "download-notebook-button"]

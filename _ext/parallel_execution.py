@@ -10,8 +10,8 @@ Sphinx va a leer con el mismo lector que MyST-NB, busca su entrada en la caché
 mismo ``allow_errors``, el directorio del capítulo como directorio de trabajo).
 Guarda cada resultado en la caché como lo haría MyST-NB (con sus segundos de
 ejecución, que muestra ``{nb-exec-table}``, y además los segundos de CPU del
-núcleo y los de cada celda, que lee ``tools/time_chapters.py --build``), así que después MyST-NB encuentra cada capítulo en la caché y no
-ejecuta nada.
+núcleo y los de cada celda, que lee ``tools/time_chapters.py --build``), así
+que después MyST-NB encuentra cada capítulo en la caché y no ejecuta nada.
 
 Una celda que falla detiene la construcción con el capítulo, la celda y el
 traceback, como lo haría MyST-NB con ``nb_execution_raise_on_error``.
@@ -33,15 +33,18 @@ from pathlib import Path
 
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 # Duración aproximada de cada capítulo (la última medición guardada): los más
 # largos empiezan primero, para que los dos procesos terminen a la par.
 HINTS = Path(__file__).resolve().parents[1] / "tools" / "execution_seconds.json"
+# La medición de una construcción completa (``tools/time_chapters.py --build --json``).
+BUILD_TIMES = HINTS.with_name("build_times.json")
 
 
-def _cell_seconds(notebook) -> list[list]:
+def cell_seconds(notebook) -> list[list]:
     """[[índice, segundos, primera línea]] de cada celda de código, y quita las marcas de tiempo.
 
     nbclient anota en cada celda cuándo empezó y terminó (``record_timing``); se
@@ -79,7 +82,7 @@ def _execute(source: str, notebook, timeout, allow_errors):
     # El núcleo es un proceso hijo que termina al final de la ejecución: su CPU
     # (usuario + sistema) queda en RUSAGE_CHILDREN de este proceso.
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    cells = _cell_seconds(result.nb)
+    cells = cell_seconds(result.nb)
     # Solo el error de la celda (su código y el traceback de IPython), sin el de nbclient.
     return result.nb, result.time, cpu, cells, str(result.err) if result.err else None
 
@@ -168,7 +171,33 @@ def execute_missing(app, env, docnames) -> None:
                 f"{time.perf_counter() - start:.1f} s de reloj", color="darkgreen")
 
 
+class BuildTimes(SphinxDirective):
+    """``{tiempos-construccion}``: la tabla de ``tools/build_times.json`` (apéndice A5)."""
+
+    def run(self):
+        self.env.note_dependency(str(BUILD_TIMES))
+        data = json.loads(BUILD_TIMES.read_text(encoding="utf-8"))
+        build, chapters = data["build"], data["chapters"]
+        rows = ["| Capítulo | Reloj (s) | CPU (s) | Celda más lenta (s) |", "|---|---:|---:|---:|"]
+        for name, run in chapters.items():
+            cpu = f"{run['cpu']:.1f}" if run.get("cpu") is not None else "—"
+            slowest = f"{run['top_cells'][0][1]:.1f}" if run.get("top_cells") else "—"
+            rows.append(f"| `{name}` | {run['wall']:.1f} | {cpu} | {slowest} |")
+        wall = sum(r["wall"] for r in chapters.values())
+        cpu = sum(r.get("cpu") or 0.0 for r in chapters.values())
+        rows.append(f"| suma de los capítulos | {wall:.1f} | {cpu:.1f} | |")
+        rows.append(f"| **construcción completa** | **{build['wall']:.1f}** | "
+                    f"**{build['cpu']:.1f}** | |")
+        load = data.get("load_average_before", [None])[0]
+        clean = (", desde cero (sin `_build`: se ejecutaron todos los capítulos)"
+                 if data.get("clean") else "")
+        rows += ["", f"Medido el {data['measured']} con `{data['command']}`{clean}, en una "
+                 f"máquina de {data['cpus']} CPU (carga media antes de empezar: {load})."]
+        return self.parse_text_to_nodes("\n".join(rows))  # Markdown en una página MyST
+
+
 def setup(app):
+    app.add_directive("tiempos-construccion", BuildTimes)
     app.add_config_value("pidl_execution_jobs", 2, "env")
     app.connect("env-before-read-docs", execute_missing)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -279,6 +279,36 @@ def check_alt_text(page) -> list[str]:
     return page.evaluate(_ALT_JS)
 
 
+_BUTTON_NAMES_JS = r"""
+() => {
+  const out = [];
+  document.querySelectorAll('a, button').forEach(el => {
+    if (el.closest('article')) return;
+    const text = (el.textContent || '').replace(/\s+/g, ' ').trim();
+    const alts = Array.from(el.querySelectorAll('img[alt]'))
+      .map(img => img.getAttribute('alt').trim()).filter(Boolean);
+    if (!text || !alts.length) return;
+    const words = new Set(text.toLowerCase().split(' '));
+    for (const alt of alts)
+      if (alt.toLowerCase().split(/\s+/).some(w => words.has(w)))
+        out.push(`botón «${text}» con una imagen alt=«${alt}»: un lector de pantalla ` +
+                 `lo nombra «${alt} ${text}»`);
+  });
+  return out;
+}
+"""
+
+
+def check_button_names(page) -> list[str]:
+    """Botones y enlaces de la interfaz cuyo nombre repite su texto (issue #24).
+
+    Un enlace con texto y una imagen cuyo ``alt`` repite una palabra de ese texto
+    (el botón de Colab: ``<img alt="Colab (logotipo)">`` + «Colab») se lee
+    «Colab (logotipo) Colab»: si el enlace ya tiene texto, la imagen es decorativa.
+    """
+    return page.evaluate(_BUTTON_NAMES_JS)
+
+
 # Errores conocidos de las dependencias del tema, no del libro, que el libro no
 # puede corregir sin parchear paquetes; se comparan por texto EXACTO y se siguen
 # informando (``known_upstream``) para que no desaparezcan de la vista:
@@ -318,7 +348,8 @@ def check_book_page(page, url: str, *, open_dropdowns: bool = True) -> list[str]
     que MathJax tipografíe toda fórmula sin nodos de error ni macros desconocidas y
     sin dejar ``$$`` ni ``\\(`` en el texto, que cada imagen cargue
     (``naturalWidth > 0``) y, si está en el texto, tenga un texto alternativo que no
-    esté vacío ni sea una ruta de archivo, que ninguna fórmula en bloque ni celda de código obligue a
+    esté vacío ni sea una ruta de archivo, que ningún botón de la interfaz repita su
+    nombre en el ``alt`` de su imagen, que ninguna fórmula en bloque ni celda de código obligue a
     desplazarse de costado en la columna del texto, que no quede sintaxis MyST, clave de glue ni clave de
     cita a la vista, que ningún párrafo repita una palabra («el ejercicio
     Ejercicio 4») y que cada solución desplegable se abra con un clic.
@@ -351,6 +382,7 @@ def check_book_page(page, url: str, *, open_dropdowns: bool = True) -> list[str]
             problems.extend(page.evaluate(_OVERFLOW_JS))
         problems.extend(f"imagen que no carga: {src}" for src in page.evaluate(_IMAGES_JS))
         problems.extend(check_alt_text(page))
+        problems.extend(check_button_names(page))
         if open_dropdowns:
             problems.extend(_check_dropdowns(page))
         text = page.evaluate(_VISIBLE_TEXT_JS)

@@ -14,8 +14,10 @@ graves) a 1440 px y a 390 px, y a 390 px ningún elemento del texto se sale de l
 pantalla de costado (tablas y fórmulas anchas se desplazan dentro de su caja).
 Los menús se prueban a 390 px (el ☰ abre los capítulos, «Contenido» las
 secciones) y a 1440 px (el ☰ pliega y despliega la barra lateral); la interfaz
-está en español, la búsqueda no distingue tildes y una figura se abre a tamaño
-completo con un toque.
+está en español, la búsqueda no distingue tildes y sus resúmenes muestran el texto
+del capítulo (no los botones de la página), el enlace a Colab se llama «Colab» (sin
+repetir el nombre en el ``alt`` del logotipo) y una figura se abre a tamaño completo
+con un toque.
 Se guardan capturas de algunas páginas en ``_build/screenshots/`` para mirarlas.
 """
 
@@ -153,6 +155,34 @@ def test_alt_text_check_rejects_paths_and_empty_alts(page):
     problems = browser.check_alt_text(page)
     assert len(problems) == 4, problems  # la imagen fuera de ``article`` no cuenta
     assert sum("ruta de archivo" in p for p in problems) == 2, problems
+
+
+def test_button_name_check_rejects_a_repeated_logo_alt(page):
+    """La revisión de nombres de botones detecta «Colab (logotipo) Colab» y acepta el arreglo."""
+    pixel = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42"
+             "mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    page.set_content(
+        f'<html lang="es"><body><a href="#"><img alt="Colab (logotipo)" src="{pixel}"> '
+        '<span>Colab</span></a><a href="#"><i class="pidl-logo-colab"></i><span>Colab</span></a>'
+        f'<a href="#"><img alt="Logotipo del curso" src="{pixel}"></a></body></html>')
+    problems = browser.check_button_names(page)
+    assert len(problems) == 1 and "Colab (logotipo) Colab" in problems[0], problems
+
+
+def test_colab_button_is_named_colab(site, page):
+    """El enlace a Colab de un capítulo se llama «Colab» para un lector de pantalla."""
+    base, _ = site
+    name = "chapters/06-cnn.html"
+    browser.require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
+    page.goto(base + name, wait_until="load")
+    link = page.locator(".dropdown-launch-buttons a.dropdown-item").first
+    assert "colab.research.google.com" in (link.get_attribute("href") or "")
+    assert page.get_by_role("link", name="Colab", exact=True).count() == 1, (
+        "el enlace a Colab no se llama exactamente «Colab»: "
+        + link.evaluate("a => a.innerHTML"))
+    assert link.locator("img").count() == 0 and link.locator(".pidl-logo-colab").count() == 1
+    assert link.locator(".pidl-logo-colab").evaluate(
+        "i => getComputedStyle(i).backgroundImage").find("logo_colab.png") > 0, "sin logotipo"
 
 
 def test_every_toc_entry_was_built():
@@ -439,6 +469,28 @@ def test_search_ignores_accents(site, phone):
         page.close()
     assert any(SEARCH_EXPECTED in link for link in links), (
         f"buscar «retropropagacion» no encontró {SEARCH_EXPECTED}; resultados: {links}")
+
+
+# Textos de la barra de botones del artículo, que no deben abrir un resumen de la búsqueda.
+# («Colab» o «Repositorio» pueden estar en el texto; estos, no.)
+HEADER_BUTTON_TEXTS = ("Sugerir un cambio", "Abrir una incidencia", ".ipynb (sin salidas)",
+                       "Libro completo (PDF)", "Imprimir en PDF")
+
+
+def test_search_snippets_show_the_chapter_text(site, page):
+    """Cada resumen de la búsqueda muestra texto del capítulo alrededor de la palabra
+    buscada, no los nombres de los botones de la página (ejecutar, descargar...)."""
+    base, _ = site
+    browser.require_or_skip((HTML / SEARCH_EXPECTED).is_file(), f"el libro construido no tiene {SEARCH_EXPECTED}")
+    _search(page, base, "retropropagacion")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#search-results ul.search li p.context').length > 0",
+        timeout=30_000)
+    page.wait_for_timeout(1000)  # los resúmenes llegan uno a uno (una descarga por página)
+    snippets = page.locator("#search-results ul.search li p.context").all_inner_texts()
+    with_buttons = [s[:120] for s in snippets if any(t in s for t in HEADER_BUTTON_TEXTS)]
+    assert not with_buttons, f"resúmenes con texto de los botones: {with_buttons}"
+    assert any(re.search(r"retropropagaci[oó]n", s, re.IGNORECASE) for s in snippets), snippets[:3]
 
 
 def test_search_ranks_the_chapter_before_the_api(site, page):

@@ -10,18 +10,34 @@ capítulo, 240 s el de Burgers), marcando los que se pasan; al final, el total.
     python tools/time_chapters.py --threads 0          # los hilos por defecto de la máquina
 
 Con ``--jobs 2`` ejecuta dos capítulos a la vez (más rápido, tiempos menos
-limpios). Sale con código 1 si algún capítulo falla; pasarse del presupuesto se
-marca pero no es un error.
+limpios); ``--top 5`` agrega las 5 celdas más lentas de cada capítulo. Sale con
+código 1 si algún capítulo falla; pasarse del presupuesto se marca pero no es un
+error.
+
+Con ``--build`` mide la construcción del libro en lugar de cada capítulo suelto:
+corre ``jupyter-book build -W -n --keep-going .`` (desde cero con ``--clean``,
+que borra ``_build``) e informa su tiempo de reloj y de CPU (la construcción y
+todos sus procesos: núcleos de los capítulos incluidos) y, por capítulo, el reloj,
+la CPU y las celdas más lentas de la ejecución que guardó en la caché
+(``_ext/parallel_execution.py``). ``--json tools/build_times.json`` lo guarda: es
+la tabla de la construcción completa del apéndice A5.
+
+    python tools/time_chapters.py --build --clean --json tools/build_times.json
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
+import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +81,7 @@ class Run:
     cpu_seconds: float | None
     errors: list[CellError] = field(default_factory=list)
     glued: dict[str, str] = field(default_factory=dict)  # nombre de glue → su texto (text/plain)
+    cells: list[list] = field(default_factory=list)  # [[índice, segundos, primera línea]]
 
 
 def chapters(selection: list[str] | None = None) -> list[Path]:
@@ -132,7 +149,21 @@ def execute_chapter(path: Path, env: dict[str, str] | None = None,
                 texts = [v for k, v in output.get("data", {}).items() if k.endswith("text/plain")]
                 if name and texts:
                     glued[name] = texts[0] if isinstance(texts[0], str) else "".join(texts[0])
-    return Run(path.stem, seconds, cpu, errors, glued)
+    return Run(path.stem, seconds, cpu, errors, glued, cell_seconds(notebook))
+
+
+def cell_seconds(notebook) -> list[list]:
+    """[[índice, segundos, primera línea]] de cada celda de código ya ejecutada."""
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from parallel_execution import cell_seconds as from_stamps
+
+    return from_stamps(notebook)
+
+
+def top_cells(cells: list[list], n: int) -> str:
+    """Las ``n`` celdas más lentas: «celda 12 (31.0 s) fit(model, …)»."""
+    slowest = sorted(cells, key=lambda c: -c[1])[:n]
+    return "; ".join(f"celda {i} ({s:.1f} s) {line[:50]}" for i, s, line in slowest)
 
 
 def thread_env(threads: int) -> dict[str, str]:
@@ -169,7 +200,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="hilos de BLAS/OpenMP del núcleo (1, como el presupuesto y la CI; 0: los de la máquina)")
     parser.add_argument("--jobs", type=int, default=1, help="capítulos a la vez (1 da tiempos más limpios)")
     parser.add_argument("--timeout", type=int, default=1200, help="segundos como máximo por celda")
+    parser.add_argument("--top", type=int, default=0, help="mostrar las N celdas más lentas de cada capítulo")
+    parser.add_argument("--build", action="store_true",
+                        help="medir `jupyter-book build -W -n --keep-going .` (reloj y CPU, total y por capítulo)")
+    parser.add_argument("--clean", action="store_true", help="con --build: borrar _build antes (todo se ejecuta)")
+    parser.add_argument("--json", type=Path, help="con --build: guardar la medición en este archivo JSON")
     args = parser.parse_args(argv)
+    if args.build:
+        return measure_build(args.clean, args.json, args.top or 5)
     if args.repeat < 1:
         parser.error("--repeat debe ser al menos 1")
     paths = chapters(args.chapters)
@@ -203,8 +241,75 @@ def main(argv: list[str] | None = None) -> int:
         cpu = f"{statistics.median(cpus):.1f}" if cpus else "—"
         print(f"| {name} | {median:.1f} | {min(times):.1f}–{max(times):.1f} | {cpu} | "
               f"{budget:.0f} | {' '.join(marks)} |")
-    print(f"| **total** | **{total:.1f}** | | | | |")
+    cpu_total = sum(statistics.median([r.cpu_seconds for r in rs if r.cpu_seconds is not None] or [0])
+                    for rs in runs.values())
+    print(f"| **total** | **{total:.1f}** | | **{cpu_total:.1f}** | | |")
+    if args.top:
+        print()
+        for name, chapter_runs in runs.items():
+            print(f"- {name}: {top_cells(chapter_runs[0].cells, args.top)}")
     return 1 if failed else 0
+
+
+def cached_runs(build_dir: Path) -> dict[str, dict]:
+    """Por capítulo, la ejecución que la caché de la construcción tiene para su código actual."""
+    import jupytext
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(build_dir / ".jupyter_cache"))
+    found = {}
+    for path in chapters():
+        try:
+            record = cache.match_cache_notebook(jupytext.read(path))
+        except KeyError:
+            continue
+        data = record.data or {}
+        found[path.stem] = {"wall": round(data.get("execution_seconds") or 0.0, 1),
+                            "cpu": round(data["cpu_seconds"], 1) if "cpu_seconds" in data else None,
+                            "top_cells": sorted(data.get("cell_seconds", []), key=lambda c: -c[1])[:5],
+                            "executed": record.created.strftime("%Y-%m-%d %H:%M UTC")}
+    return found
+
+
+def measure_build(clean: bool, json_path: Path | None, top: int) -> int:
+    """Construye el libro midiendo reloj y CPU; imprime (y guarda) la tabla."""
+    build_dir = ROOT / "_build"
+    if clean:
+        shutil.rmtree(build_dir, ignore_errors=True)
+    load = os.getloadavg()
+    command = ["jupyter-book", "build", "-W", "-n", "--keep-going", "."]
+    env = {**os.environ, **thread_env(1)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    code = subprocess.call(command, cwd=ROOT, env=env)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # La construcción espera a sus procesos (los que ejecutan capítulos y sus núcleos):
+    # su CPU queda contada aquí.
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    runs = cached_runs(build_dir)
+    result = {
+        "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(command),
+        "clean": clean,
+        "cpus": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in load],
+        "jobs": os.environ.get("PIDL_BUILD_JOBS", "config"),
+        "build": {"wall": round(wall, 1), "cpu": round(cpu, 1), "exit_code": code},
+        "chapters": runs,
+    }
+    print(f"\nconstrucción: {wall:.1f} s de reloj, {cpu:.1f} s de CPU "
+          f"({os.cpu_count()} CPU, carga antes {load[0]:.2f}; código {code})")
+    print("| capítulo | reloj (s) | CPU (s) | celdas más lentas |")
+    print("|---|---:|---:|---|")
+    for name, run in runs.items():
+        cpu_text = f"{run['cpu']:.1f}" if run["cpu"] is not None else "—"
+        print(f"| {name} | {run['wall']:.1f} | {cpu_text} | {top_cells(run['top_cells'], top)} |")
+    print(f"| **suma** | **{sum(r['wall'] for r in runs.values()):.1f}** | "
+          f"**{sum(r['cpu'] or 0 for r in runs.values()):.1f}** | |")
+    if json_path is not None:
+        json_path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return code
 
 
 if __name__ == "__main__":
