@@ -7,7 +7,8 @@ Lo que más de un capítulo necesita, escrito una sola vez:
   ``describe_device``.
 - :mod:`pidl.training`: ``fit``, ``evaluate``, ``History``, ``accuracy``.
 - :mod:`pidl.data`: ``TensorLoader``, ``train_val_split``.
-- :mod:`pidl.residuals`: ``grad``, ``partial``, ``laplacian``, ``divergence``.
+- :mod:`pidl.residuals`: ``grad``, ``partial``, ``laplacian``, ``divergence``,
+  ``oscillator_residual``.
 - :mod:`pidl.checks`: ``gradient_check``.
 - :mod:`pidl.plotting`: ``set_style``, ``plot_history``, ``plot_decision_boundary``, ``plot_field``.
 - :mod:`pidl.pinn`: ``PINN``, ``train_pinn``, ``PINNHistory``, ``sample_uniform``,
