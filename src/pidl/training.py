@@ -116,14 +116,14 @@ class History:
 
     @property
     def final_loss(self) -> float:
-        """Última pérdida de entrenamiento (como :attr:`PINNHistory.final_loss`)."""
+        """Última pérdida de entrenamiento (como ``PINNHistory.final_loss``)."""
         if not self.train_loss:
             raise ValueError("El historial está vacío: no hay épocas registradas.")
         return self.train_loss[-1]
 
     @property
     def total_seconds(self) -> float:
-        """Segundos de entrenamiento en total: ``seconds[-1]`` (0 si está vacío)."""
+        """Segundos de entrenamiento en total, ``seconds[-1]`` (0 si está vacío)."""
         return float(self.seconds[-1]) if self.seconds else 0.0
 
     def plot(self, ax: Any = None, metrics: bool = True, title: str | None = None, *, axes: Any = None) -> Any:

@@ -64,7 +64,7 @@ class PINNHistory:
 
     @property
     def total_seconds(self) -> float:
-        """Segundos de entrenamiento en total: ``seconds[-1]`` (0 si está vacío)."""
+        """Segundos de entrenamiento en total, ``seconds[-1]`` (0 si está vacío)."""
         return self.seconds[-1] if self.seconds else 0.0
 
     @property
