@@ -72,3 +72,19 @@ def test_shuffle_draws_on_the_generators_device():
         loader = TensorLoader(x, y, 2, shuffle=True, device="cuda",
                               generator=torch_generator(0, device="cuda"))
         assert sorted(sum((yb.tolist() for _, yb in loader), [])) == list(range(5))
+
+
+def test_load_digits_tensors_matches_scikit_learn_in_both_layouts():
+    from sklearn.datasets import load_digits
+
+    from pidl.data import load_digits_tensors
+
+    ref = load_digits()
+    x, y = load_digits_tensors()
+    assert x.shape == (1797, 64) and x.dtype == torch.float32 and y.dtype == torch.long
+    assert float(x.min()) == 0.0 and float(x.max()) == 1.0
+    assert torch.equal(x * 16, torch.as_tensor(ref.data, dtype=torch.float32))
+    assert torch.equal(y, torch.as_tensor(ref.target))
+    img, y_img = load_digits_tensors(images=True)
+    assert img.shape == (1797, 1, 8, 8) and torch.equal(img.reshape(1797, 64), x)
+    assert torch.equal(y_img, y)

@@ -176,3 +176,18 @@ def test_burgers_broadcasting_and_bad_input():
         burgers(0.0, 0.1, nu=0.0)
     with pytest.raises(ValueError, match="n_nodes"):
         burgers(0.0, 0.1, n_nodes=1)
+
+
+def test_damped_oscillator_takes_tensors_and_agrees_with_numpy():
+    import torch
+
+    t = np.linspace(0.0, 1.0, 7)
+    for delta, omega0 in ((2.0, 20.0), (20.0, 20.0), (30.0, 20.0)):
+        ref = damped_oscillator(t, delta, omega0)
+        tt = torch.tensor(t, dtype=torch.float64, requires_grad=True)
+        out = damped_oscillator(tt, delta, omega0)
+        assert isinstance(out, torch.Tensor) and out.dtype == torch.float64
+        np.testing.assert_allclose(out.detach().numpy(), ref, rtol=1e-12, atol=1e-14)
+        (d,) = torch.autograd.grad(out.sum(), tt)     # derivable: u'(0) = v0 = 0
+        assert abs(float(d[0])) < 1e-9
+    assert damped_oscillator(torch.zeros(3, 1, dtype=torch.float32)).dtype == torch.float32

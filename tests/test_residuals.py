@@ -221,3 +221,20 @@ def test_derivatives_bad_input():
     with pytest.raises(ValueError, match="requires_grad"):
         x = torch.rand(4, 2, dtype=torch.float64)
         Derivatives(net(x), x)
+
+
+def test_oscillator_residual_vanishes_on_the_exact_solution_and_matches_by_hand():
+    from pidl.references import damped_oscillator
+    from pidl.residuals import oscillator_residual
+
+    delta, omega0 = 2.0, 20.0
+    t = torch.linspace(0, 1, 21, dtype=torch.float64).reshape(-1, 1)
+    exact = oscillator_residual(lambda s: damped_oscillator(s, delta, omega0), t, delta, omega0)
+    assert exact.shape == (21, 1) and float(exact.detach().abs().max()) < 1e-10
+    # u = t²: u'' = 2, u' = 2t → r = (2 + 4δt + ω0² t²) / ω0²
+    r = oscillator_residual(lambda s: s**2, t, delta, omega0)
+    assert torch.allclose(r, (2 + 4 * delta * t + omega0**2 * t**2) / omega0**2)
+    assert not t.requires_grad                       # no toca el tensor de entrada
+    net = torch.nn.Sequential(torch.nn.Linear(1, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1)).double()
+    oscillator_residual(net, t, delta, omega0).pow(2).mean().backward()
+    assert float(net[0].weight.grad.abs().sum()) > 0  # derivable respecto de los pesos

@@ -1,4 +1,5 @@
 import math
+import time
 
 import matplotlib
 
@@ -9,7 +10,7 @@ import torch
 from torch import nn
 
 from pidl.data import TensorLoader
-from pidl.pinn import AdamLR, EveryK, KeepBest, RecordValues
+from pidl.pinn import AdamLR, Callback, EveryK, KeepBest, RecordValues
 from pidl.training import History, accuracy, evaluate, fit
 
 
@@ -317,13 +318,59 @@ def test_bare_dataset_or_tensor_is_rejected_with_type_error():
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
 
 
-def test_history_seconds_are_cumulative_like_pinn_history():
-    x, y = regression_data()
+class _SlowLog(Callback):
+    """Un callback que tarda: su tiempo no debe contar como entrenamiento."""
+
+    def on_log(self, state):
+        time.sleep(0.05)
+
+
+def _slow_loss(pause):
+    def loss_fn(out, y):
+        time.sleep(pause)                  # cada lote de entrenamiento tarda al menos esto
+        return nn.functional.mse_loss(out, y)
+    return loss_fn
+
+
+def test_history_seconds_are_cumulative_training_time_without_callbacks():
+    # Mismo significado que PINNHistory.seconds: acumulados, solo entrenamiento.
+    x, y = regression_data(64)
     model = nn.Linear(3, 1)
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    h = fit(model, TensorLoader(x, y, 32), nn.MSELoss(), opt, epochs=4, device="cpu", progress=False)
-    assert h.seconds == sorted(h.seconds) and h.seconds[0] > 0
-    assert h.total_seconds == h.seconds[-1]
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loader = TensorLoader(x, y, 32)                            # 2 lotes por época
+    h = fit(model, loader, _slow_loss(0.01), opt, epochs=4, device="cpu", progress=False,
+            callbacks=[_SlowLog()])
+    per_epoch = torch.diff(torch.tensor([0.0] + h.seconds))
+    assert h.total_seconds == h.seconds[-1] and len(h.seconds) == 4
+    assert bool((per_epoch >= 0.02).all()), h.seconds            # acumulados: cada época suma sus 2 lotes
+    assert h.seconds[-1] >= 0.08, h.seconds                      # (por época, el último sería ~0.02)
+    assert bool((per_epoch < 0.065).all()), h.seconds            # los 0.05 s del callback no cuentan
+    assert h.final_loss == h.train_loss[-1]
+
+
+def test_history_seconds_do_not_count_validation():
+    x, y = regression_data(64)
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    calls = []
+
+    def loss_fn(out, y):
+        calls.append(model.training)
+        time.sleep(0.01 if model.training else 0.1)   # la validación tarda 10 veces más
+        return nn.functional.mse_loss(out, y)
+
+    h = fit(model, TensorLoader(x, y, 64), loss_fn, opt, epochs=3, device="cpu", progress=False,
+            val_loader=TensorLoader(x, y, 64))
+    assert calls.count(False) == 3                              # la validación sí corrió
+    assert 0.03 <= h.total_seconds < 0.2, h.seconds             # pero sus 0.3 s no cuentan
+
+
+def test_history_and_pinn_history_share_names():
+    from pidl.pinn import PINNHistory
+
+    for name in ("seconds", "total_seconds", "final_loss", "plot"):
+        assert hasattr(History, name) or name in History.__dataclass_fields__
+        assert hasattr(PINNHistory, name) or name in PINNHistory.__dataclass_fields__
 
 
 def test_history_plot_takes_ax_like_pinn_history_and_axes_as_old_name():

@@ -104,14 +104,26 @@ def test_fit_keeps_a_cpu_model_whose_optimizer_already_has_state(monkeypatch):
         torch.device("meta")
 
 
-def test_fit_moves_optimizer_state_with_an_explicit_device():
+def test_fit_moves_optimizer_state_with_an_explicit_device(monkeypatch):
+    # fit(device=...) debe llevar al dispositivo el modelo y también los momentos de Adam;
+    # "meta" hace de otro dispositivo y _run_epoch se reemplaza (en meta no se puede entrenar).
+    import pidl.training
+
     model = nn.Linear(2, 1)
     x, y = torch.randn(16, 2), torch.randn(16, 1)
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
     nn.MSELoss()(model(x), y).backward()
     opt.step()
-    from pidl.training import _move_optimizer_state
+    seen = []
 
-    _move_optimizer_state(opt, torch.device("meta"))   # "meta" hace de otro dispositivo
+    def fake_epoch(model, loader, loss_fn, metrics, device, **kw):
+        seen.append(device)
+        return {"loss": 0.0}
+
+    monkeypatch.setattr(pidl.training, "_run_epoch", fake_epoch)
+    fit(model, TensorLoader(x, y, batch_size=8), nn.MSELoss(), opt, epochs=1, device="meta", progress=False)
+    assert seen == [torch.device("meta")]
+    assert next(model.parameters()).device.type == "meta"
     (state,) = [s for s in opt.state.values() if s["exp_avg"].dim() == 2]
-    assert state["exp_avg"].device.type == "meta" and state["step"].device.type == "cpu"
+    assert state["exp_avg"].device.type == "meta" and state["exp_avg_sq"].device.type == "meta"
+    assert state["step"].device.type == "cpu"          # Adam guarda el contador en la CPU

@@ -6,8 +6,9 @@ Lo que más de un capítulo necesita, escrito una sola vez:
   ``torch_generator``, ``numpy_rng``, ``offset_seed``, ``synchronize``,
   ``describe_device``.
 - :mod:`pidl.training`: ``fit``, ``evaluate``, ``History``, ``accuracy``.
-- :mod:`pidl.data`: ``TensorLoader``, ``train_val_split``.
-- :mod:`pidl.residuals`: ``grad``, ``partial``, ``laplacian``, ``divergence``.
+- :mod:`pidl.data`: ``TensorLoader``, ``train_val_split``, ``load_digits_tensors``.
+- :mod:`pidl.residuals`: ``grad``, ``partial``, ``laplacian``, ``divergence``,
+  ``oscillator_residual``.
 - :mod:`pidl.checks`: ``gradient_check``.
 - :mod:`pidl.plotting`: ``set_style``, ``plot_history``, ``plot_decision_boundary``, ``plot_field``.
 - :mod:`pidl.pinn`: ``PINN``, ``train_pinn``, ``PINNHistory``, ``sample_uniform``,
@@ -20,7 +21,7 @@ Lo que más de un capítulo necesita, escrito una sola vez:
 from . import checks, data, device, plotting, residuals, training
 from . import pinn, references
 from .checks import gradient_check
-from .data import TensorLoader, train_val_split
+from .data import TensorLoader, load_digits_tensors, train_val_split
 from .device import (
     describe_device, float64_device, get_device, numpy_rng, offset_seed, seed_everything, synchronize,
     torch_generator,
@@ -37,7 +38,7 @@ __version__ = "0.3.0"
 
 __all__ = [
     "checks", "data", "device", "plotting", "residuals", "training",
-    "gradient_check", "TensorLoader", "train_val_split",
+    "gradient_check", "TensorLoader", "train_val_split", "load_digits_tensors",
     "describe_device", "float64_device", "get_device", "seed_everything", "offset_seed",
     "torch_generator", "numpy_rng", "synchronize",
     "plot_decision_boundary", "plot_field", "plot_history", "set_style",

@@ -9,13 +9,14 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 
 from ._validate import check_int
-from .pinn.callbacks import Callback
+from .pinn.callbacks import AdamLR, Callback, EveryK, KeepBest, RecordValues
 
 if TYPE_CHECKING:  # pragma: no cover
     from .training import History
@@ -117,3 +118,19 @@ class EpochScheduler(Callback):
             self.scheduler.step(state.monitored)
         else:
             self.scheduler.step()
+
+
+# Los callbacks de pidl.pinn leen campos de PINNState que FitState no tiene (o esperan on_step).
+_PINN_ONLY = (RecordValues, EveryK, AdamLR, KeepBest)
+
+
+def _check_callbacks(callbacks: Iterable[Callback]) -> list[Callback]:
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"Cada callback debe ser un pidl.pinn.Callback, no {type(cb).__name__}.")
+        if isinstance(cb, _PINN_ONLY):
+            raise TypeError(f"{type(cb).__name__} es un callback de train_pinn (lee un PINNState) y no "
+                            "funciona en fit; use EarlyStopping, EpochScheduler o una subclase propia de "
+                            "Callback que lea un FitState.")
+    return callbacks

@@ -4,6 +4,8 @@
 ejemplo y vuelve a juntar el lote; con los conjuntos pequeños del libro eso
 cuesta más que el propio modelo. :class:`TensorLoader` corta lotes
 directamente de los tensores (y puede tenerlos ya en la GPU).
+:func:`load_digits_tensors` da los dígitos de scikit-learn como tensores, la
+misma preparación en los capítulos 2, 5 y 6.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import torch
 
 from ._validate import check_int
 
-__all__ = ["TensorLoader", "train_val_split"]
+__all__ = ["TensorLoader", "train_val_split", "load_digits_tensors"]
 
 
 class TensorLoader:
@@ -126,3 +128,28 @@ def train_val_split(
     perm = torch.randperm(n, generator=generator)
     val_idx, train_idx = perm[:n_val], perm[n_val:]
     return (x[train_idx], y[train_idx]), (x[val_idx], y[val_idx])
+
+
+def load_digits_tensors(images: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """Los 1797 dígitos manuscritos de 8×8 de scikit-learn (``sklearn.datasets.load_digits``)
+    como tensores: ``x`` en float32 con los píxeles llevados de 0..16 a [0, 1] e ``y``
+    (``int64``, 0..9).
+
+    ``x`` tiene forma ``(N, 64)`` para un perceptrón multicapa, o ``(N, 1, 8, 8)``
+    (un canal) con ``images=True``, para una red convolucional. El orden es el de
+    scikit-learn: la partición en entrenamiento y validación la hace quien llama.
+
+    Examples
+    --------
+    >>> x, y = load_digits_tensors()
+    >>> tuple(x.shape), x.dtype, float(x.max()), tuple(y.shape), y.dtype
+    ((1797, 64), torch.float32, 1.0, (1797,), torch.int64)
+    >>> tuple(load_digits_tensors(images=True)[0].shape)
+    (1797, 1, 8, 8)
+    """
+    from sklearn.datasets import load_digits  # solo quien pide los dígitos importa scikit-learn
+
+    digits = load_digits()
+    pixels = digits.images[:, None] if images else digits.data
+    x = torch.as_tensor(pixels / 16.0, dtype=torch.float32)
+    return x, torch.as_tensor(digits.target, dtype=torch.long)

@@ -1,4 +1,5 @@
-"""Soluciones de referencia para comprobar PINNs (NumPy de entrada y de salida, float64).
+"""Soluciones de referencia para comprobar PINNs (NumPy de entrada y de salida, float64;
+:func:`damped_oscillator` acepta también un tensor de PyTorch y devuelve un tensor).
 
 Cada función devuelve la solución exacta (o, para Burgers, una cuadratura con
 error muy por debajo del de cualquier PINN) en los puntos pedidos. Los
@@ -17,6 +18,7 @@ import functools
 from typing import Any
 
 import numpy as np
+import torch
 
 from ._validate import check_int
 
@@ -47,7 +49,7 @@ def _wavenumber(k: Any) -> int:
 
 def damped_oscillator(
     t: Any, delta: float = 2.0, omega0: float = 20.0, x0: float = 1.0, v0: float = 0.0
-) -> np.ndarray:
+) -> Any:
     """Oscilador armónico amortiguado: solución de
 
     ``x''(t) + 2δ x'(t) + ω0² x(t) = 0``,  ``x(0) = x0``, ``x'(0) = v0``.
@@ -61,8 +63,10 @@ def damped_oscillator(
 
     Parameters
     ----------
-    t : arreglo de cualquier forma
-        Tiempos.
+    t : arreglo de cualquier forma, o tensor de PyTorch
+        Tiempos. Con un tensor, el resultado es un tensor del mismo ``dtype`` y
+        dispositivo, derivable respecto de ``t`` (para comprobar un residuo con la
+        solución exacta).
     delta : float ≥ 0
         Coeficiente de amortiguamiento δ (la fricción por unidad de masa es 2δ).
     omega0 : float > 0
@@ -70,7 +74,7 @@ def damped_oscillator(
 
     Returns
     -------
-    Arreglo float64 con la forma de ``t``.
+    Arreglo float64 con la forma de ``t`` (o un tensor como ``t``).
 
     Examples
     --------
@@ -79,19 +83,23 @@ def damped_oscillator(
     array([ 1.    ,  0.0986, -0.3369, -0.1423,  0.0791])
     >>> round(float(damped_oscillator(0.3, delta=20.0, omega0=20.0)), 10)  # crítico: 7 e^{-6}
     0.0173512652
+    >>> damped_oscillator(torch.tensor([0.0, 0.25], dtype=torch.float64)).round(decimals=4)
+    tensor([1.0000, 0.0986], dtype=torch.float64)
     """
-    t = _array(t, "t")
+    xp = torch if isinstance(t, torch.Tensor) else np
+    if xp is np:
+        t = _array(t, "t")
     omega0 = _positive(omega0, "omega0")
     if not np.isfinite(delta) or delta < 0:
         raise ValueError(f"delta debe ser ≥ 0; se recibió {delta!r}.")
     c = v0 + delta * x0
     gap = delta**2 - omega0**2
     if np.isclose(gap, 0.0, rtol=0.0, atol=1e-12 * omega0**2):
-        return np.exp(-delta * t) * (x0 + c * t)
-    s = np.sqrt(abs(gap))
+        return xp.exp(-delta * t) * (x0 + c * t)
+    s = float(np.sqrt(abs(gap)))
     if gap < 0:
-        return np.exp(-delta * t) * (x0 * np.cos(s * t) + c / s * np.sin(s * t))
-    slow, fast = np.exp((s - delta) * t), np.exp(-(s + delta) * t)  # e^{−δt}e^{±st}
+        return xp.exp(-delta * t) * (x0 * xp.cos(s * t) + c / s * xp.sin(s * t))
+    slow, fast = xp.exp((s - delta) * t), xp.exp(-(s + delta) * t)  # e^{−δt}e^{±st}
     return x0 * (slow + fast) / 2 + c / s * (slow - fast) / 2
 
 

@@ -20,9 +20,11 @@ siguiente derivada vale cero.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
-__all__ = ["grad", "partial", "laplacian", "divergence", "Derivatives"]
+__all__ = ["grad", "partial", "laplacian", "divergence", "oscillator_residual", "Derivatives"]
 
 
 def _check_inputs(u: torch.Tensor, x: torch.Tensor) -> None:
@@ -167,6 +169,32 @@ def divergence(v: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     for j in range(v.shape[1]):
         total = total + _raw_grad(v[:, j], x, strict=True)[:, j]
     return total.reshape(-1, 1)
+
+
+def oscillator_residual(u_fn: Callable[[torch.Tensor], torch.Tensor], t: torch.Tensor,
+                        delta: float, omega0: float) -> torch.Tensor:
+    """Residuo escalado del oscilador amortiguado, ``r = (u'' + 2δu' + ω0²u) / ω0²``.
+
+    Es la función que los capítulos 0 y 10 escriben a mano con dos llamadas a
+    ``torch.autograd.grad``; dividir por ``ω0²`` deja sus términos de orden uno.
+    ``u_fn`` es la red (o cualquier función de ``t``), ``t`` los puntos de forma
+    ``(N, 1)``; si ``t`` no pide gradientes se usa una copia que sí. Devuelve
+    ``(N, 1)``, derivable respecto de los parámetros de ``u_fn``.
+
+    Examples
+    --------
+    >>> from pidl.references import damped_oscillator
+    >>> t = torch.linspace(0, 1, 11, dtype=torch.float64).reshape(-1, 1)
+    >>> exact = lambda s: damped_oscillator(s, delta=2.0, omega0=20.0)
+    >>> float(oscillator_residual(exact, t, 2.0, 20.0).detach().abs().max()) < 1e-10
+    True
+    """
+    if not t.requires_grad:
+        t = t.detach().clone().requires_grad_(True)
+    u = u_fn(t)
+    u_t = partial(u, t, dim=0)
+    u_tt = partial(u_t, t, dim=0)
+    return (u_tt + 2 * delta * u_t + omega0**2 * u) / omega0**2
 
 
 class Derivatives:

@@ -17,7 +17,9 @@ class PINNHistory:
     iteration : list[int]
         Iteraciones (Adam y L-BFGS se cuentan seguidas).
     seconds : list[float]
-        Segundos de entrenamiento acumulados (sin contar ``error_fn``).
+        Segundos de entrenamiento acumulados: los pasos de los optimizadores, sin
+        los registros, ``error_fn`` ni los *callbacks* (lo mismo que
+        :attr:`History.seconds <pidl.training.History>` en ``fit``).
     loss : list[float]
         Pérdida total ponderada.
     terms : dict[str, list[float]]
@@ -62,7 +64,7 @@ class PINNHistory:
 
     @property
     def total_seconds(self) -> float:
-        """Segundos de entrenamiento (sin contar ``error_fn``)."""
+        """Segundos de entrenamiento en total, ``seconds[-1]`` (0 si está vacío)."""
         return self.seconds[-1] if self.seconds else 0.0
 
     @property
