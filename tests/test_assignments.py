@@ -93,12 +93,22 @@ def burgers_residual(u_fn, xt, nu):
 }
 
 
+class Built(dict):
+    """Las tareas construidas, una por capítulo, a medida que una prueba las pide (con
+    ``-k`` solo se construyen las que hacen falta)."""
+
+    def __init__(self, out: Path):
+        super().__init__()
+        self.out, self.book = out, assignments.export_colab.load_book()
+
+    def __missing__(self, stem: str) -> Path:
+        self[stem] = assignments.build(ROOT / "chapters" / f"{stem}.md", self.out, self.book)
+        return self[stem]
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("tareas")
-    book = assignments.export_colab.load_book()
-    return {stem: assignments.build(ROOT / "chapters" / f"{stem}.md", out, book)
-            for stem in CHAPTERS}
+    return Built(tmp_path_factory.mktemp("tareas"))
 
 
 def reference(folder: Path) -> Path:
@@ -226,25 +236,63 @@ def test_bad_submissions_do_not_break_the_run(built, tmp_path):
     print((out / "notas.csv").read_text(encoding="utf-8"))
 
 
+def with_reference_answers(folder: Path) -> nbformat.NotebookNode:
+    """El cuaderno del estudiante con las celdas de respuesta de la solución de referencia."""
+    notebook = nbformat.read(student(folder), as_version=4)
+    answers = [c for c in nbformat.read(reference(folder), as_version=4).cells
+               if c.cell_type == "code" and "def " in c.source]
+    for answer in answers:
+        name = answer.source.split("def ", 1)[1].split("(", 1)[0]
+        cells = [c for c in notebook.cells
+                 if c.cell_type == "code" and f"def {name}(" in c.source]
+        assert len(cells) == 1, name
+        cells[0].source = answer.source
+    return notebook
+
+
 def test_student_notebook_runs_its_public_tests(built, tmp_path):
-    """El cuaderno del estudiante corre `grader.check` sin conexión: falla en blanco y
-    aprueba con las respuestas de referencia."""
+    """El cuaderno del estudiante corre `grader.check` sin conexión y sin encontrarse a sí
+    mismo en disco, como en Colab (una carpeta vacía, sin el .ipynb ni tests/): falla en
+    blanco y aprueba con las respuestas de referencia."""
     from nbclient import NotebookClient
 
     folder = built["04-regularizacion"]
     outputs = {}
-    for name, source in (("blanco", student(folder)), ("referencia", reference(folder))):
+    for name, notebook in (("blanco", nbformat.read(student(folder), as_version=4)),
+                           ("referencia", with_reference_answers(folder))):
         workdir = tmp_path / name
         workdir.mkdir()
-        target = workdir / student(folder).name      # otter busca el cuaderno por su nombre
-        target.write_bytes(source.read_bytes())
-        notebook = nbformat.read(target, as_version=4)
         NotebookClient(notebook, timeout=120, kernel_name="python3",
                        resources={"metadata": {"path": str(workdir)}}).execute()
         outputs[name] = "\n".join(strings([c.get("outputs", []) for c in notebook.cells
                                            if "grader.check" in c.source]))
+        # La celda de preparación escribió solo las pruebas públicas.
+        written = "\n".join(p.read_text() for p in workdir.rglob("tests/*/*.py"))
+        for cases in assignments.load_tests(folder).questions.values():
+            for case in cases:
+                if case["hidden"]:
+                    assert case["code"].strip() not in written
     assert "q1 results" in outputs["blanco"] and "failed" in outputs["blanco"]
     assert "failed" not in outputs["referencia"] and "passed" in outputs["referencia"]
+
+
+def test_otter_run_grades_the_student_notebook(built, tmp_path):
+    """`otter run` con el zip del autocalificador: el cuaderno del estudiante completado
+    con las respuestas de referencia saca todos los puntos (públicas y ocultas); la carpeta
+    tests/ que escribe el cuaderno no reemplaza las pruebas del autocalificador."""
+    import subprocess
+
+    folder = built["04-regularizacion"]
+    submission = tmp_path / "entrega.ipynb"
+    nbformat.write(with_reference_answers(folder), submission)
+    autograder = next((folder / "dist" / "autograder").glob("*.zip"))
+    subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(autograder),
+                    "-o", str(tmp_path), str(submission)], check=True, capture_output=True,
+                   timeout=300)
+    results = json.loads((tmp_path / "results.json").read_text())
+    possible = json.loads((folder / "MANIFEST.json").read_text())["questions"]
+    scored = [t["score"] for t in results["tests"] if "score" in t]   # «Public Tests» no suma
+    assert sum(scored) == pytest.approx(sum(possible.values()))
 
 
 def test_suspicious_names_flag_imports_not_lookalike_names():

@@ -36,6 +36,7 @@ import csv
 import hashlib
 import json
 import os
+import pprint
 import re
 import secrets
 import shutil
@@ -258,8 +259,10 @@ def master_notebook(assignment: Assignment, book: export_colab.Book):
         "los nombres de las funciones ni de las variables. Debajo de cada respuesta, "
         "`grader.check(\"q…\")` corre las pruebas *públicas*; la nota sale además de "
         "pruebas *ocultas*, así que una prueba pública aprobada no garantiza los puntos.\n\n"
-        "`grader.check` necesita Jupyter o JupyterLab: en Colab otter no encuentra las "
-        "pruebas y `grader` no funciona (las respuestas se pueden escribir igual).\n\n"
+        "Las dos celdas de código de arriba instalan otter si falta y escriben las "
+        "pruebas públicas en una carpeta `tests/` junto al cuaderno: ejecútelas antes "
+        "que las demás. Así `grader.check` funciona en Colab, en Jupyter y en "
+        "JupyterLab.\n\n"
         "Antes de entregar: *Kernel → Restart & Run All* y guarde el cuaderno. Cada celda "
         "debe terminar en segundos: la corrección corta las que tardan demasiado."
     )
@@ -301,6 +304,33 @@ def case_points(q: Question) -> list[float]:
     return [each_hidden if c.hidden else each_public for c in q.cases]
 
 
+def init_cell(name: str, public: dict) -> str:
+    """La celda que prepara ``grader``: escribe las pruebas públicas en
+    ``tests/<tarea>/`` y crea ``otter.Notebook`` sobre esa carpeta.
+
+    Así ``grader.check`` no necesita encontrar el ``.ipynb`` en disco (Colab no lo
+    tiene, y una copia renombrada tampoco); con ``otter run`` la carpeta se ignora
+    (otter usa la suya, con las pruebas ocultas)."""
+    for test in public.values():
+        for suite in test["suites"]:
+            if any(case.get("hidden") for case in suite["cases"]):
+                raise AssignmentError(f"{name}: una prueba oculta iba al cuaderno del estudiante")
+    tests = pprint.pformat(public, width=88, sort_dicts=False)
+    return (
+        "# Prepara las pruebas públicas: las escribe en tests/ junto al cuaderno (Colab no\n"
+        "# las tiene) para que grader.check(\"q1\") las encuentre. No cambie esta celda.\n"
+        "import os\n"
+        "import otter\n\n"
+        f"PRUEBAS_PUBLICAS = {tests}\n\n"
+        f"_carpeta = os.path.join(\"tests\", {json.dumps(name)})\n"
+        "os.makedirs(_carpeta, exist_ok=True)\n"
+        "for _nombre, _prueba in PRUEBAS_PUBLICAS.items():\n"
+        "    with open(os.path.join(_carpeta, _nombre + \".py\"), \"w\", encoding=\"utf-8\") as _f:\n"
+        "        _f.write(\"OK_FORMAT = True\\n\\ntest = \" + repr(_prueba) + \"\\n\")\n"
+        "grader = otter.Notebook(tests_dir=_carpeta)\n"
+    )
+
+
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -326,6 +356,10 @@ def build(chapter: Path, out: Path, book: export_colab.Book | None = None) -> Pa
         raise AssignmentError(f"otter assign falló en {chapter.name}:\n{done.stdout}\n{done.stderr}")
     student_path = dist / "student" / master.name
     student = nbformat.read(student_path, as_version=4)
+    init = [c for c in student.cells if c.cell_type == "code" and "otter.Notebook(" in c.source]
+    if len(init) != 1:
+        raise AssignmentError(f"{chapter.name}: esperaba una celda otter.Notebook, hay {len(init)}")
+    init[0].source = init_cell(assignment.name, student.metadata["otter"]["tests"])
     install = nbformat.v4.new_code_cell(
         INSTALL_CELL.format(otter=OTTER_REQUIREMENT, pidl=book.requirement))
     install.metadata["tags"] = ["colab-install"]

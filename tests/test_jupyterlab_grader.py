@@ -1,0 +1,141 @@
+"""El cuaderno de una tarea calificada, abierto en JupyterLab y visto en Chromium.
+
+Construye la tarea del capítulo 04 (``tools/assignments.py build``), copia el cuaderno del
+estudiante con *otro nombre* a una carpeta sin ``tests/`` (como un archivo descargado del
+aula virtual), le escribe la respuesta de referencia en q1 y deja q2 en blanco, lo abre en
+JupyterLab y ejecuta sus celdas de código en orden, como un estudiante: la preparación
+escribe las pruebas públicas, ``grader.check("q1")`` muestra que pasan y
+``grader.check("q2")`` que fallan. Se salta (o falla con ``PIDL_REQUIRE_BUILD=1``) si faltan
+Chromium, JupyterLab u otter-grader.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+
+import nbformat
+import pytest
+
+from tests import browser
+from tests.test_jupyterlab import SCREENSHOTS, _free_port, _write_settings
+
+CHAPTER = "04-regularizacion"
+NAME = "mi-tarea-04 (1).ipynb"  # renombrado al descargarlo: otter no puede buscarse a sí mismo
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    for module, what in (("jupyterlab", "JupyterLab"), ("otter", "otter-grader")):
+        browser.require_or_skip(importlib.util.find_spec(module) is not None,
+                                f"{what} no está instalado (pip install -r requirements.txt)")
+    sys.path.insert(0, str(browser.ROOT / "tools"))
+    import assignments
+
+    built = assignments.build(browser.ROOT / "chapters" / f"{CHAPTER}.md",
+                              tmp_path_factory.mktemp("tareas"))
+    notebook = nbformat.read(next((built / "dist" / "student").glob("*.ipynb")), as_version=4)
+    reference = nbformat.read(next((built / "dist" / "autograder").glob("*.ipynb")),
+                              as_version=4)
+    answer = next(c.source for c in reference.cells
+                  if c.cell_type == "code" and c.source.startswith("def sgd_step_l2("))
+    blank = [c for c in notebook.cells
+             if c.cell_type == "code" and c.source.startswith("def sgd_step_l2(")]
+    assert len(blank) == 1
+    blank[0].source = answer
+    target = tmp_path_factory.mktemp("descargas")
+    nbformat.write(notebook, target / NAME)
+    return target
+
+
+@pytest.fixture(scope="module")
+def page(folder, tmp_path_factory):
+    chromium = browser.find_chromium()
+    browser.require_or_skip(chromium is not None,
+                            "no se encontró Chromium (instale el paquete `chromium` de Debian)")
+    home = tmp_path_factory.mktemp("jupyter")
+    _write_settings(home / "settings")
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    log = (home / "jupyterlab.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
+         f"--LabApp.user_settings_dir={home / 'settings'}",
+         f"--LabApp.workspaces_dir={home / 'workspaces'}"]
+        + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, (home / "jupyterlab.log").read_text()[-3000:]
+            try:
+                urllib.request.urlopen(f"{base}api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "JupyterLab no respondió en 120 s"
+                time.sleep(0.5)
+        with browser.launch(chromium) as chrome:
+            context = browser.offline_context(chrome, None, [])
+            tab = context.new_page()
+            tab.goto(f"{base}lab/tree/{urllib.request.quote(NAME)}?token={token}",
+                     wait_until="load")
+            tab.locator(".jp-NotebookPanel .jp-CodeCell").first.wait_for(timeout=120_000)
+            tab.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=120_000)
+            yield tab
+            context.close()
+    finally:
+        try:  # apagado ordenado: cierra también el núcleo
+            request = urllib.request.Request(f"{base}api/shutdown?token={token}", method="POST")
+            urllib.request.urlopen(request, timeout=10)
+            server.wait(timeout=30)
+        except Exception:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        log.close()
+
+
+def test_grader_check_runs_in_jupyterlab(folder, page):
+    assert not (folder / "tests").exists()  # nada más que el cuaderno, como en Colab
+    code = page.locator(".jp-Notebook .jp-CodeCell")
+    outputs = []
+    for i in range(code.count()):
+        cell = code.nth(i)
+        cell.scroll_into_view_if_needed()
+        cell.locator(".jp-InputPrompt").first.click()  # selecciona la celda (modo comando)
+        page.keyboard.press("Shift+Enter")
+        prompt = cell.locator(".jp-InputPrompt").first
+        deadline = time.monotonic() + 180
+        while not re.search(r"\[\d+\]", prompt.inner_text()):
+            assert time.monotonic() < deadline, f"la celda de código {i} no terminó en 180 s"
+            page.wait_for_timeout(250)
+        errors = cell.locator(
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+        assert errors.count() == 0, f"celda de código {i}: {errors.first.inner_text()[:1500]}"
+        outputs.append(cell.locator(".jp-OutputArea").inner_text())
+    checks = {m[1]: text for text in outputs
+              for m in [re.search(r"\b(q\d) (?:results|passed)", text)] if m}
+    assert set(checks) == {"q1", "q2"}, outputs
+    assert "passed" in checks["q1"] and "failed" not in checks["q1"], checks["q1"]
+    assert "failed" in checks["q2"], checks["q2"]
+    # La preparación escribió solo las pruebas públicas junto al cuaderno.
+    written = sorted(p.name for p in (folder / "tests").rglob("*.py"))
+    assert written == ["q1.py", "q2.py"], written
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    check = code.nth(next(i for i, text in enumerate(outputs) if "q1 passed" in text))
+    check.scroll_into_view_if_needed()
+    check.screenshot(path=str(SCREENSHOTS / "jupyterlab-tarea-grader-check.png"))
