@@ -1,7 +1,7 @@
-"""Ejecuta los capítulos que faltan en la caché de a varios a la vez, antes de que MyST-NB los lea.
+"""Ejecuta los capítulos que faltan en la caché varios a la vez, antes de que MyST-NB los lea.
 
 Con ``execute_notebooks: cache``, MyST-NB ejecuta cada capítulo que no está en
-``_build/.jupyter_cache`` mientras lo lee, de a uno. Esta extensión se engancha
+``_build/.jupyter_cache`` mientras lo lee, de uno en uno. Esta extensión se engancha
 justo antes de la lectura (``env-before-read-docs``): lee cada capítulo que
 Sphinx va a leer con el mismo lector que MyST-NB, busca su entrada en la caché
 (el mismo hash: código y metadatos de las celdas) y ejecuta los que faltan en
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import os
-import resource
+import sys
 import time
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -72,16 +72,22 @@ def _execute(source: str, notebook, timeout, allow_errors):
     """En un proceso aparte: ejecuta ``notebook``; devuelve (notebook, reloj, CPU, celdas, error)."""
     from jupyter_cache.executors.utils import single_nb_execution
 
+    try:
+        import resource  # solo Unix; en Windows el CPU queda sin medir («—»)
+    except ImportError:
+        resource = None
     for name in THREAD_VARS:
         os.environ[name] = "1"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN) if resource else None
     result = single_nb_execution(notebook, cwd=str(Path(source).parent), timeout=timeout,
                                  allow_errors=allow_errors, meta_override=True,
                                  record_timing=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     # El núcleo es un proceso hijo que termina al final de la ejecución: su CPU
     # (usuario + sistema) queda en RUSAGE_CHILDREN de este proceso.
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = None
+    if resource:
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     cells = cell_seconds(result.nb)
     # Solo el error de la celda (su código y el traceback de IPython), sin el de nbclient.
     return result.nb, result.time, cpu, cells, str(result.err) if result.err else None
@@ -97,9 +103,13 @@ def stop(pool) -> None:
 def jobs(app) -> int:
     value = os.environ.get("PIDL_BUILD_JOBS") or app.config.pidl_execution_jobs
     try:
-        return max(1, int(value))
+        wanted = max(1, int(value))
     except ValueError:
         raise ExtensionError(f"PIDL_BUILD_JOBS debe ser un entero, no {value!r}") from None
+    if sys.platform == "win32":
+        # Sin probar en Windows (otro modo de crear procesos): de uno en uno, con MyST-NB.
+        return 1
+    return min(wanted, os.cpu_count() or 1)  # nunca más procesos que núcleos
 
 
 def missing_notebooks(app, env, docnames):
@@ -166,7 +176,7 @@ def execute_missing(app, env, docnames) -> None:
                                         "cell_seconds": cells}),
                     check_validity=False, overwrite=True)
                 logger.info(f"parallel_execution: {docname} en {seconds:.1f} s "
-                            f"(CPU {cpu:.1f} s), guardado en la caché")
+                            f"(CPU {'—' if cpu is None else f'{cpu:.1f}'} s), guardado en la caché")
     logger.info(f"parallel_execution: {len(pending)} capítulos en "
                 f"{time.perf_counter() - start:.1f} s de reloj", color="darkgreen")
 

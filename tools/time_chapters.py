@@ -265,7 +265,8 @@ def cached_runs(build_dir: Path) -> dict[str, dict]:
             continue
         data = record.data or {}
         found[path.stem] = {"wall": round(data.get("execution_seconds") or 0.0, 1),
-                            "cpu": round(data["cpu_seconds"], 1) if "cpu_seconds" in data else None,
+                            "cpu": (round(data["cpu_seconds"], 1)
+                                    if data.get("cpu_seconds") is not None else None),
                             "top_cells": sorted(data.get("cell_seconds", []), key=lambda c: -c[1])[:5],
                             "executed": record.created.strftime("%Y-%m-%d %H:%M UTC")}
     return found
