@@ -267,11 +267,20 @@ def test_student_notebook_runs_its_public_tests(built, tmp_path):
         outputs[name] = "\n".join(strings([c.get("outputs", []) for c in notebook.cells
                                            if "grader.check" in c.source]))
         # La celda de preparación escribió solo las pruebas públicas.
-        written = "\n".join(p.read_text() for p in workdir.rglob("tests/*/*.py"))
-        for cases in assignments.load_tests(folder).questions.values():
-            for case in cases:
-                if case["hidden"]:
-                    assert case["code"].strip() not in written
+        # Se leen como los lee otter (cada archivo define `test`), no como texto: un caso
+        # de varias líneas no aparecería literal en el repr que escribe la celda.
+        written = {}
+        for path in workdir.rglob("tests/*/*.py"):
+            namespace = {}
+            exec(path.read_text(encoding="utf-8"), namespace)
+            written[namespace["test"]["name"]] = [
+                case for suite in namespace["test"]["suites"] for case in suite["cases"]]
+        expected = assignments.load_tests(folder).questions
+        assert set(written) == set(expected), (sorted(written), sorted(expected))
+        for name, cases in expected.items():
+            assert not any(case.get("hidden") for case in written[name]), name
+            assert [c["code"].strip() for c in written[name]] == [
+                c["code"].strip() for c in cases if not c["hidden"]], name
     assert "q1 results" in outputs["blanco"] and "failed" in outputs["blanco"]
     assert "failed" not in outputs["referencia"] and "passed" in outputs["referencia"]
 

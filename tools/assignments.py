@@ -301,7 +301,11 @@ def case_points(q: Question) -> list[float]:
     hidden = len(q.cases) - public
     each_public = round(PUBLIC_SHARE * q.points / public, 4)
     each_hidden = round((q.points - each_public * public) / hidden, 4)
-    return [each_hidden if c.hidden else each_public for c in q.cases]
+    weights = [each_hidden if c.hidden else each_public for c in q.cases]
+    # el último caso oculto se lleva lo que el redondeo dejó afuera: la suma es exacta
+    last = max(i for i, c in enumerate(q.cases) if c.hidden)
+    weights[last] = round(q.points - (sum(weights) - weights[last]), 4)
+    return weights
 
 
 def init_cell(name: str, public: dict) -> str:
