@@ -18,35 +18,17 @@ Lo que más de un capítulo necesita, escrito una sola vez:
 - :mod:`pidl.references`: soluciones exactas (oscilador, calor, Poisson, Burgers).
 """
 
-from . import checks, data, device, pinn, plotting, references, residuals, training
+from . import checks, data, device, plotting, residuals, training
+from . import pinn, references
 from .checks import gradient_check
 from .data import TensorLoader, load_digits_tensors, train_val_split
 from .device import (
-    describe_device,
-    float64_device,
-    get_device,
-    numpy_rng,
-    offset_seed,
-    seed_everything,
-    synchronize,
+    describe_device, float64_device, get_device, numpy_rng, offset_seed, seed_everything, synchronize,
     torch_generator,
 )
 from .pinn import (
-    PINN,
-    AdamLR,
-    Callback,
-    EveryK,
-    KeepBest,
-    PINNHistory,
-    PINNState,
-    RecordValues,
-    grid_2d,
-    predict,
-    relative_l2,
-    resample_adaptive,
-    sample_box_boundary,
-    sample_sobol,
-    sample_uniform,
+    PINN, AdamLR, Callback, EveryK, KeepBest, PINNHistory, PINNState, RecordValues,
+    grid_2d, predict, relative_l2, resample_adaptive, sample_box_boundary, sample_sobol, sample_uniform,
     train_pinn,
 )
 from .plotting import plot_decision_boundary, plot_field, plot_history, set_style
