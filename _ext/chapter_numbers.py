@@ -4,9 +4,10 @@ Sin secciones numeradas en ``_toc.yml``, Sphinx numera ecuaciones, figuras, tabl
 y ejercicios de corrido en todo el libro: la primera ecuación del capítulo 01 sería
 la (9). Esta extensión reescribe, después de que Sphinx asigna los números, cada
 número como ``(capítulo, n)``, con ``n`` contado dentro del capítulo. El prefijo
-sale del nombre del archivo con la misma regla que usa ``tools/export_colab.py``
-(``chapters/12-pinns-burgers`` → 12, ``chapters/A1-notacion`` → A1), así que un
-notebook exportado cita los mismos números que el libro. Las páginas fuera de
+sale del nombre del archivo con la regla del libro, ``pidl_book.chapter_prefix``, la
+misma que usa ``tools/export_colab.py`` (``chapters/12-pinns-burgers`` → 12,
+``chapters/A1-notacion`` → A1), así que un notebook exportado cita los mismos números
+que el libro. Las páginas fuera de
 ``chapters/`` no cambian.
 
 Lo mismo con los números de sección que pide ``numbered`` en ``_toc.yml`` (la
@@ -18,15 +19,14 @@ sección de un capítulo pasa a ser su prefijo, el mismo de «Ejercicio 6.1» y 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from pidl_book import CHAPTERS_DIR, chapter_number
 
 
-def renumber(env, chapter_prefix) -> None:
+def renumber(env) -> None:
     """Pasa los números de cada capítulo a ``(prefijo, 1), (prefijo, 2), …`` por tipo."""
     for docname, by_type in env.toc_fignumbers.items():
         folder, _, stem = docname.rpartition("/")
-        prefix = chapter_prefix(stem).rstrip(".") if folder == "chapters" else ""
+        prefix = chapter_number(stem) if folder == CHAPTERS_DIR else ""
         if not prefix:
             continue
         for figtype, numbers in by_type.items():
@@ -34,11 +34,11 @@ def renumber(env, chapter_prefix) -> None:
             by_type[figtype] = {ident: (prefix, i) for i, ident in enumerate(order, 1)}
 
 
-def renumber_sections(env, chapter_prefix) -> None:
+def renumber_sections(env) -> None:
     """Cambia el primer número de cada sección de un capítulo por su prefijo (6, A1)."""
     for docname, numbers in env.toc_secnumbers.items():
         folder, _, stem = docname.rpartition("/")
-        prefix = chapter_prefix(stem).rstrip(".") if folder == "chapters" else ""
+        prefix = chapter_number(stem) if folder == CHAPTERS_DIR else ""
         if not prefix:
             continue
         for anchor, number in numbers.items():
@@ -54,12 +54,9 @@ def renumber_sections(env, chapter_prefix) -> None:
 
 
 def setup(app):
-    sys.path.insert(0, str(Path(app.srcdir) / "tools"))
-    from export_colab import chapter_prefix
-
     def on_env_get_updated(app, env) -> list[str]:
-        renumber(env, chapter_prefix)
-        renumber_sections(env, chapter_prefix)
+        renumber(env)
+        renumber_sections(env)
         return []
 
     # Prioridad alta: corre después del colector de Sphinx que asigna los números.

@@ -9,15 +9,23 @@ sabe abrir. Esta extensión:
 - al terminar la construcción exporta cada capítulo a ``_colab/<capítulo>.ipynb``
   dentro del sitio, con los valores de ``glue`` de esa misma ejecución, y hace que
   el botón de descarga «.ipynb» ofrezca ese notebook y diga que no lleva salidas.
+  La exportación la hace la orden ``tools/export_colab.py`` en un proceso aparte: la
+  construcción no importa las herramientas, y la publicación sube estos mismos
+  notebooks a la rama ``colab`` (no exporta otra vez).
+
+Qué página es un capítulo lo dice ``pidl_book.is_chapter_doc``.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
 from sphinx.util import logging
+
+from pidl_book import executed_glue, executed_notebook, is_chapter_doc
 
 logger = logging.getLogger(__name__)
 COLAB_DIR = "_colab"
@@ -27,14 +35,6 @@ NOTEBOOK_TEXT = ".ipynb (sin salidas)"
 COLAB_ICON = "fa-fw pidl-logo-colab"  # decorativo: ver update_buttons
 NOTEBOOK_TOOLTIP = ("Descargar el notebook listo para Colab o Jupyter: sin salidas de "
                     "las celdas (ejecútelo para ver figuras y resultados)")
-
-
-def is_chapter(app, pagename: str) -> bool:
-    source = Path(app.srcdir) / f"{pagename}.md"
-    if not pagename.startswith("chapters/") or not source.is_file():
-        return False
-    head = source.read_text(encoding="utf-8")[:600]
-    return head.startswith("---") and "kernelspec:" in head
 
 
 def colab_link(app, stem: str) -> str | None:
@@ -49,7 +49,7 @@ def colab_link(app, stem: str) -> str | None:
 
 def update_buttons(app, pagename, templatename, context, doctree) -> None:
     """Cambia los enlaces de los botones que el tema ya armó (prioridad 501)."""
-    if not is_chapter(app, pagename):
+    if not is_chapter_doc(app.srcdir, pagename):
         return
     stem = pagename.split("/")[-1]
     for group in context.get("header_buttons", []):
@@ -77,26 +77,27 @@ def update_buttons(app, pagename, templatename, context, doctree) -> None:
 
 
 def export_notebooks(app, exception) -> None:
-    """Exporta los capítulos construidos a ``<html>/_colab/``."""
+    """Exporta los capítulos construidos a ``<html>/_colab/`` (``tools/export_colab.py``)."""
     if exception is not None or app.builder.format != "html":
         return
-    sys.path.insert(0, str(Path(app.srcdir) / "tools"))
-    import export_colab
-
-    book = export_colab.load_book(Path(app.srcdir))
     build_dir = Path(app.outdir).parent
+    chapters = []
     for pagename in sorted(app.env.found_docs):
-        if not is_chapter(app, pagename):
+        if not is_chapter_doc(app.srcdir, pagename):
             continue
-        chapter = Path(app.srcdir) / f"{pagename}.md"
-        glue = export_colab.glue_from_build(chapter.stem, build_dir)
-        if glue is None:
+        stem = pagename.rpartition("/")[2]
+        if executed_glue(build_dir, stem).exists() or executed_notebook(build_dir, stem).exists():
+            chapters.append(str(Path(app.srcdir) / f"{pagename}.md"))
+        else:
             logger.info(f"colab_links: {pagename} no se ejecutó; no se exporta")
-            continue
-        try:
-            export_colab.export(chapter, Path(app.outdir) / COLAB_DIR, book, glue)
-        except export_colab.ExportError as error:
-            logger.warning(f"colab_links: no se pudo exportar {pagename}: {error}")
+    if not chapters:
+        return
+    command = [sys.executable, str(Path(app.srcdir) / "tools" / "export_colab.py"), *chapters,
+               "--out", str(Path(app.outdir) / COLAB_DIR), "--build-dir", str(build_dir)]
+    done = subprocess.run(command, cwd=app.srcdir, capture_output=True, text=True)
+    if done.returncode != 0:
+        problems = done.stderr.strip() or f"código de salida {done.returncode}"
+        logger.warning(f"colab_links: no se pudieron exportar todos los capítulos:\n{problems}")
 
 
 def setup(app):

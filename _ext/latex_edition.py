@@ -9,7 +9,7 @@ sphinx-jupyterbook-latex y el escritor LaTeX de Sphinx dejan distinto del libro:
   0x…>``. Aquí se convierten en tablas de docutils (con cursiva, negrita y
   subíndices, celdas que abarcan filas o columnas y la leyenda como párrafo).
 - **Numeración por capítulo como en el HTML.** LaTeX numera los capítulos desde 1;
-  el libro, desde el nombre del archivo (``_ext/chapter_numbers.py``): el capítulo
+  el libro, desde el nombre del archivo (``pidl_book.chapter_number``, como ``_ext/chapter_numbers.py``): el capítulo
   ``00-introduccion`` es el 0 y los apéndices son A1…A5. Antes de cada capítulo se
   fija el contador, así que la figura, la ecuación y el ejercicio llevan el mismo
   número en el PDF y en la web: Figura 6.2, (6.2), Ejercicio 6.1.
@@ -19,20 +19,21 @@ sphinx-jupyterbook-latex y el escritor LaTeX de Sphinx dejan distinto del libro:
 - **El enlace.** El menú de descarga de cada página ofrece el libro entero en PDF.
 - **Caracteres sin glifo.** FreeSerif/FreeMono (las fuentes de Sphinx con XeLaTeX)
   no tienen ✅ ni ᵀ en todas sus variantes: se toman de FreeSerif, que sí los tiene.
-  ``tests/test_pdf.py`` falla si el registro de LaTeX dice «Missing character».
+  ``tests/book/test_pdf.py`` falla si el registro de LaTeX dice «Missing character».
 """
 
 from __future__ import annotations
 
 import os
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.builders.latex import LaTeXBuilder
 from sphinx.transforms.post_transforms import SphinxPostTransform
+
+from pidl_book import CHAPTERS_DIR, chapter_number
 
 CONTENTS_NAME = "Índice general"
 # Dónde queda el PDF en el sitio: .ci/run y el flujo de publicación copian ahí
@@ -251,13 +252,11 @@ class BookStructureForLatex(SphinxPostTransform):
     builders = ("latex",)
 
     def run(self, **kwargs) -> None:
-        from export_colab import chapter_prefix
-
         for start in self.document.findall(nodes.Element):
             if start.tagname != "start_of_file":
                 continue
             folder, _, stem = start["docname"].rpartition("/")
-            code = chapter_counter(chapter_prefix(stem).rstrip(".")) if folder == "chapters" else None
+            code = chapter_counter(chapter_number(stem)) if folder == CHAPTERS_DIR else None
             if code:
                 start.insert(0, nodes.raw("", code + "\n", format="latex"))
         # sphinx-exercise etiqueta cada ejercicio como «exercise:<id>», pero las
@@ -327,9 +326,6 @@ def add_pdf_link(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app):
-    tools = str(Path(app.srcdir) / "tools")
-    if tools not in sys.path:
-        sys.path.insert(0, tools)
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", on_builder_inited, priority=600)  # después de MyST-NB
     app.connect("html-page-context", add_pdf_link, priority=502)

@@ -35,6 +35,8 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from pidl_book.execution import cell_seconds
+
 logger = logging.getLogger(__name__)
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 # Duración aproximada de cada capítulo (la última medición guardada): los más
@@ -42,30 +44,6 @@ THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 HINTS = Path(__file__).resolve().parents[1] / "tools" / "execution_seconds.json"
 # La medición de una construcción completa (``tools/time_chapters.py --build --json``).
 BUILD_TIMES = HINTS.with_name("build_times.json")
-
-
-def cell_seconds(notebook) -> list[list]:
-    """[[índice, segundos, primera línea]] de cada celda de código, y quita las marcas de tiempo.
-
-    nbclient anota en cada celda cuándo empezó y terminó (``record_timing``); se
-    quitan para que la celda guardada tenga los mismos metadatos que la fuente
-    (el hash de la caché los incluye).
-    """
-    from datetime import datetime
-
-    cells = []
-    for index, cell in enumerate(notebook.cells):
-        stamps = cell.get("metadata", {}).pop("execution", None)
-        if cell.cell_type != "code" or not stamps:
-            continue
-        try:
-            seconds = (datetime.fromisoformat(stamps["shell.execute_reply"].rstrip("Z"))
-                       - datetime.fromisoformat(stamps["iopub.execute_input"].rstrip("Z")))
-        except (KeyError, ValueError):
-            continue
-        first = next((line for line in cell.source.splitlines() if line.strip()), "")
-        cells.append([index, round(seconds.total_seconds(), 2), first[:80]])
-    return cells
 
 
 def _execute(source: str, notebook, timeout, allow_errors):

@@ -1,6 +1,6 @@
 """Rol ``{tiempo-estimado}`02-mlp``` : el tiempo estimado de lectura y ejecución del capítulo.
 
-Lo calcula ``tools/reading_time.py`` a partir del texto fuente del capítulo (palabras de
+Lo calcula ``pidl_book.reading_time`` a partir del texto fuente del capítulo (palabras de
 prosa, ecuaciones, líneas de código visibles) y de los segundos de ejecución medidos en
 ``tools/execution_seconds.json``, con la misma fórmula para todos los capítulos
 (véase {doc}`A5-tiempos`). Así ningún recuadro de objetivos lleva un tiempo escrito a mano.
@@ -8,16 +8,14 @@ prosa, ecuaciones, líneas de código visibles) y de los segundos de ejecución 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from docutils import nodes
 
+from pidl_book import CHAPTERS_DIR, reading_time
+
 
 def setup(app):
-    sys.path.insert(0, str(Path(app.srcdir) / "tools"))
-    import reading_time
-
     def role(name, rawtext, text, lineno, inliner, options=None, content=None):
         stem = text.strip()
         try:
@@ -27,8 +25,8 @@ def setup(app):
             return [inliner.problematic(rawtext, rawtext, msg)], [msg]
         env = inliner.document.settings.env
         # si cambia el capítulo contado o los tiempos medidos, la página se recalcula
-        env.note_dependency(str(Path(app.srcdir) / "chapters" / f"{stem}.md"))
-        env.note_dependency(str(reading_time.TIMES_FILE))
+        env.note_dependency(str(Path(app.srcdir) / CHAPTERS_DIR / f"{stem}.md"))
+        env.note_dependency(str(reading_time.times_file(app.srcdir)))
         return [nodes.Text(value)], []
 
     app.add_role("tiempo-estimado", role)

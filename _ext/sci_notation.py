@@ -4,39 +4,16 @@
 notación exponencial; esta extensión reemplaza ese texto por mantisa, «×», 10 y el
 exponente como superíndice (sin ceros a la izquierda ni signo «+»), en HTML y en
 LaTeX. El formato ``e`` minúscula queda como está. ``tools/export_colab.py`` hace lo
-mismo en el notebook exportado con :func:`typeset` (exponente con superíndices de
-Unicode, que Colab muestra).
+mismo en el notebook exportado con ``pidl_book.sci_notation.typeset`` (exponente con
+superíndices de Unicode, que Colab muestra).
 """
 
 from __future__ import annotations
 
-import re
-
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
-# Lo que escribe format(x, ".NE"): 1.0E-03, -2.50E+04, 3E-07.
-SCI = re.compile(r"^(?P<mantissa>[-−]?\d+(?:\.\d+)?)E(?P<exponent>[+-]\d+)$")
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def split(text: str) -> tuple[str, str] | None:
-    """``"1.0E-03"`` → ``("1.0", "−3")``; ``None`` si no es un número en formato ``E``."""
-    match = SCI.match(text.strip())
-    if not match:
-        return None
-    mantissa = match["mantissa"].replace("-", "−")
-    exponent = int(match["exponent"])
-    return mantissa, f"−{-exponent}" if exponent < 0 else str(exponent)
-
-
-def typeset(text: str) -> str:
-    """El mismo número en texto plano con superíndices: ``"1.0E-03"`` → ``"1.0 × 10⁻³"``."""
-    parts = split(text)
-    if parts is None:
-        return text
-    mantissa, exponent = parts
-    return f"{mantissa} × 10{exponent.replace('−', '-').translate(_SUPERSCRIPT)}"
+from pidl_book.sci_notation import split
 
 
 class TypesetScientific(SphinxTransform):

@@ -19,13 +19,7 @@ import jupytext
 import nbval.plugin as nbval_plugin
 import pytest
 
-
-def _is_chapter(path: Path) -> bool:
-    if path.suffix != ".md" or path.parent.name != "chapters":
-        return False
-    with open(path, encoding="utf-8") as fh:
-        head = fh.read(600)
-    return head.startswith("---") and "kernelspec:" in head
+from pidl_book import CHAPTERS_DIR, is_chapter
 
 
 class MystNotebookFile(nbval_plugin.IPyNbFile):
@@ -51,6 +45,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     opt = parent.config.option
-    if (opt.nbval or opt.nbval_lax) and _is_chapter(file_path):
+    if (opt.nbval or opt.nbval_lax) and file_path.parent.name == CHAPTERS_DIR \
+            and is_chapter(file_path):
         return MystNotebookFile.from_parent(parent, path=file_path)
     return None

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import copy
 import csv
 import hashlib
 import json
@@ -50,8 +49,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import export_colab  # noqa: E402
+import export_colab
+from pidl_book import chapter_prefix, toc_chapters
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).resolve().parent / "grade_worker.py"
@@ -153,7 +152,7 @@ def read_assignment(chapter: Path, book: export_colab.Book | None = None) -> Ass
     book = book or export_colab.load_book()
     text = chapter.read_text(encoding="utf-8")
     labels = export_colab.collect_labels(text.splitlines(),
-                                         export_colab.chapter_prefix(chapter.stem))
+                                         chapter_prefix(chapter.stem))
     converter = export_colab.Chapter(chapter.stem, book, {}, labels, solutions=False)
     exercises = exercise_blocks(text)
     notebook = jupytext.read(chapter)
@@ -846,7 +845,7 @@ def write_csvs(results: list[Result], tests: Tests, out: Path) -> None:
 
 
 def graded_chapters(root: Path = ROOT) -> list[Path]:
-    return [p for p in export_colab.toc_chapters(root)
+    return [p for p in toc_chapters(root)
             if re.search(r"^graded:", p.read_text(encoding="utf-8"), re.M)]
 
 

@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     try:
-        import deepxde  # noqa: F401  (solo para dar un mensaje claro antes de empezar)
+        import deepxde  # solo para dar un mensaje claro antes de empezar
     except ImportError:
         print("Falta DeepXDE: pip install -r requirements-bench.txt", file=sys.stderr)
         return 2

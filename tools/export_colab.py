@@ -35,8 +35,17 @@ import jupytext
 import nbformat
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import reading_time  # noqa: E402  (tools/reading_time.py: el rol {tiempo-estimado})
+from pidl_book import (  # las reglas del libro
+    chapter_prefix,
+    executed_dir,
+    executed_glue,
+    executed_notebook,
+    is_chapter,
+    is_check_cell,
+    reading_time,  # el rol {tiempo-estimado}
+)
+from pidl_book import toc_chapters as _toc_chapters
+from pidl_book.sci_notation import typeset
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,7 +103,6 @@ PLAIN_FENCE = re.compile(r"^(`{3,}|~{3,})")
 OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
 TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=\s*$")
 MATH_LABEL = re.compile(r"^(?P<head>.*)\$\$[ \t]*\((?P<label>[^()\s]+)\)\s*$")
-CHAPTER_STEM = re.compile(r"^(?:(?P<num>\d+)|(?P<app>[A-Z]\d*))-")  # 12-…, A1-…
 ROLE = re.compile(r"\{(?P<name>[a-z][\w:-]*)\}`(?P<body>[^`]*)`|(?P<code>`+[^`\n]+`+)")
 EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
 
@@ -168,31 +176,9 @@ def repository_requirement(config_path: Path = ROOT / "_config.yml") -> str:
     return f"pidl @ git+{url}.git@{config['repository'].get('branch', 'main')}"
 
 
-def is_chapter(path: Path) -> bool:
-    if path.suffix != ".md" or not path.is_file():
-        return False
-    head = path.read_text(encoding="utf-8")[:600]
-    return head.startswith("---") and "kernelspec:" in head
-
-
 def toc_chapters(root: Path = ROOT) -> list[Path]:
-    """Los capítulos ejecutables en el orden de ``_toc.yml``."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    paths = [root / (f if f.endswith(".md") else f + ".md") for f in files]
-    return [p for p in paths if is_chapter(p)]
+    """Los capítulos ejecutables en el orden de ``_toc.yml`` (``pidl_book.toc_chapters``)."""
+    return _toc_chapters(root)
 
 
 def load_book(root: Path = ROOT) -> Book:
@@ -213,18 +199,6 @@ def load_book(root: Path = ROOT) -> Book:
         for label, text_ in collect_labels(text.splitlines(), prefix).items():
             book.labels[label] = (path.stem, text_)
     return book
-
-
-def chapter_prefix(stem: str) -> str:
-    """Prefijo de la numeración de un capítulo, como en el libro (``_ext/chapter_numbers.py``).
-
-    ``12-pinns-burgers`` → «12.», ``00-introduccion`` → «0.», ``A1-notacion`` → «A1.»;
-    un nombre sin número de capítulo → «» (numeración simple).
-    """
-    m = CHAPTER_STEM.match(stem)
-    if not m:
-        return ""
-    return f"{int(m['num'])}." if m["num"] is not None else f"{m['app']}."
 
 
 def collect_labels(lines: list[str], prefix: str = "") -> dict[str, str]:
@@ -289,13 +263,12 @@ def glue_from_outputs(notebook) -> dict[str, dict]:
 
 def glue_from_build(stem: str, build_dir: Path) -> dict[str, dict] | None:
     """Valores de ``glue`` de la última construcción del libro, o ``None`` si no está."""
-    base = build_dir / "jupyter_execute" / "chapters" / stem
-    glue_json = base.with_suffix(".glue.json")
+    glue_json, executed = executed_glue(build_dir, stem), executed_notebook(build_dir, stem)
     if glue_json.exists():
         data = json.loads(glue_json.read_text(encoding="utf-8"))
         return {key: output.get("data", {}) for key, output in data.items()}
-    if base.with_suffix(".ipynb").exists():
-        return glue_from_outputs(nbformat.read(base.with_suffix(".ipynb"), as_version=4))
+    if executed.exists():
+        return glue_from_outputs(nbformat.read(executed, as_version=4))
     return None
 
 
@@ -326,8 +299,6 @@ def format_glue(data: dict, fmt: str, key: str) -> str:
         raise ExportError(f"glue {key!r}: no tiene representación text/plain")
     text = format_plain_text(data["text/plain"], fmt)
     if fmt.endswith("E"):  # 1.0 × 10⁻³, como en el libro (_ext/sci_notation.py)
-        sys.path.insert(0, str(ROOT / "_ext"))
-        from sci_notation import typeset
 
         text = typeset(text)
     return text
@@ -369,7 +340,7 @@ class Chapter:
         if name.startswith("cite"):
             return self.cite(name, body)
         if name == "tiempo-estimado":
-            return reading_time.estimate(body.strip()).text()
+            return reading_time.estimate(body.strip(), ROOT).text()
         if name == "eq":
             return self.label_text(body.strip())
         if name in ("ref", "numref"):
@@ -534,7 +505,7 @@ class Chapter:
         if "dropdown" in opts.get("class", "").split():
             return f"<details>\n<summary>{title or 'Más'}</summary>\n\n{inner}\n\n</details>"
         content = (f"**{title}**\n\n" if title else "") + inner
-        return "\n".join(">" + (" " + l if l else "") for l in content.splitlines())
+        return "\n".join(">" + (" " + line if line else "") for line in content.splitlines())
 
     def figure(self, name: str, arg: str, opts: dict, caption: str) -> str:
         if name.startswith("glue"):
@@ -601,12 +572,6 @@ def author_year(entry) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------- notebook
-
-
-def is_check_cell(cell) -> bool:
-    tags = cell.metadata.get("tags", [])
-    hidden = {"remove-cell", "remove-input", "hide-cell", "hide-input"} & set(tags)
-    return bool(hidden) and re.search(r"^\s*assert\b", cell.source, re.M) is not None
 
 
 def is_graded_tests(cell) -> bool:
@@ -725,7 +690,7 @@ def chapter_glue(chapter: Path, build_dir: Path, execute: bool) -> dict:
     if glue is None:
         raise ExportError(
             f"{chapter.stem}: no hay notebook ejecutado en "
-            f"{build_dir / 'jupyter_execute' / 'chapters'}; construya el libro "
+            f"{executed_dir(build_dir)}; construya el libro "
             "(jupyter-book build .) o use --execute para ejecutar el capítulo."
         )
     return glue

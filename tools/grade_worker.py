@@ -65,7 +65,7 @@ def main(fd_text):
                 exec_(code, namespace)
             finally:
                 setitimer(ITIMER_REAL, 0)
-        except BaseException_ as exc:  # noqa: BLE001 - cualquier error de la entrega
+        except BaseException_ as exc:  # cualquier error de la entrega
             send({"kind": "cell", "index": index, "error": describe(exc)})
     for question, cases in job["tests"].items():
         for index, case in enumerate(cases):
@@ -83,7 +83,7 @@ def main(fd_text):
                 finally:
                     setitimer(ITIMER_REAL, 0)
                 send({"kind": "case", "question": question, "index": index, "passed": True})
-            except BaseException_ as exc:  # noqa: BLE001
+            except BaseException_ as exc:
                 send({"kind": "case", "question": question, "index": index,
                       "passed": False, "error": str_(describe(exc))})
     send({"kind": "done"})

@@ -41,8 +41,7 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from time_chapters import Run, chapters, run_all, thread_env  # noqa: E402
+from time_chapters import Run, chapters, run_all, thread_env
 
 # Valores pegados que dependen del reloj, no de la semilla.
 TIMING = re.compile(

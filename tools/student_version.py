@@ -14,11 +14,7 @@ Hace lo mismo que ``tools/export_colab.py`` (mismos argumentos) y además:
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import export_colab  # noqa: E402
+import export_colab  # tools/export_colab.py (la carpeta de la orden está en sys.path)
 
 TODO_TAG = "student-todo"
 TODO_CELL = (

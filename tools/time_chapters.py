@@ -37,10 +37,13 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+
+from pidl_book import book_chapters, find_chapters, is_check_cell
+from pidl_book.execution import cell_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BUDGET = 120.0
@@ -62,7 +65,7 @@ class CellError:
     """Una celda que terminó con una excepción."""
 
     index: int          # posición de la celda en el cuaderno (desde 0, contando las de texto)
-    hidden_assert: bool  # celda oculta (``remove-cell``) con un ``assert``: una aserción del capítulo
+    hidden_assert: bool  # una comprobación oculta (``pidl_book.is_check_cell``): una aserción del capítulo
     ename: str
     evalue: str
     line: str           # la línea donde falló, según el traceback
@@ -85,24 +88,13 @@ class Run:
 
 
 def chapters(selection: list[str] | None = None) -> list[Path]:
-    """Los capítulos ejecutables (con cabecera jupytext y ``kernelspec``), o los elegidos."""
+    """Los capítulos del libro (``pidl_book.is_chapter``), o los elegidos por ruta o nombre."""
     if selection:
-        found = []
-        for item in selection:
-            path = Path(item)
-            if not path.suffix:
-                path = ROOT / "chapters" / f"{item}.md"
-            if not path.is_file():
-                raise SystemExit(f"no existe el capítulo {item}")
-            found.append(path.resolve())
-        return found
-    return sorted(p for p in (ROOT / "chapters").glob("*.md")
-                  if "kernelspec:" in p.read_text(encoding="utf-8")[:800])
-
-
-def _is_hidden_assert(cell) -> bool:
-    tags = cell.get("metadata", {}).get("tags", [])
-    return "remove-cell" in tags and re.search(r"^\s*assert\b", cell.source, re.MULTILINE) is not None
+        try:
+            return find_chapters(selection, ROOT)
+        except FileNotFoundError as error:
+            raise SystemExit(str(error)) from None
+    return book_chapters(ROOT)
 
 
 def _failing_line(traceback: list[str]) -> str:
@@ -139,7 +131,7 @@ def execute_chapter(path: Path, env: dict[str, str] | None = None,
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                errors.append(CellError(index, _is_hidden_assert(cell), output.get("ename", ""),
+                errors.append(CellError(index, is_check_cell(cell), output.get("ename", ""),
                                         output.get("evalue", ""),
                                         _failing_line(output.get("traceback", []))))
             elif output.get("output_type") == "stream" and _CPU_MARK in output.get("text", ""):
@@ -150,14 +142,6 @@ def execute_chapter(path: Path, env: dict[str, str] | None = None,
                 if name and texts:
                     glued[name] = texts[0] if isinstance(texts[0], str) else "".join(texts[0])
     return Run(path.stem, seconds, cpu, errors, glued, cell_seconds(notebook))
-
-
-def cell_seconds(notebook) -> list[list]:
-    """[[índice, segundos, primera línea]] de cada celda de código ya ejecutada."""
-    sys.path.insert(0, str(ROOT / "_ext"))
-    from parallel_execution import cell_seconds as from_stamps
-
-    return from_stamps(notebook)
 
 
 def top_cells(cells: list[list], n: int) -> str:
@@ -223,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {path.stem}: {run.seconds:.1f} s ({state})", file=sys.stderr, flush=True)
 
     print()
-    print(f"| capítulo | mediana (s) | mín–máx (s) | CPU (s) | presupuesto (s) | |")
+    print("| capítulo | mediana (s) | mín–máx (s) | CPU (s) | presupuesto (s) | |")
     print("|---|---:|---:|---:|---:|---|")
     total, failed = 0.0, False
     for name, chapter_runs in runs.items():

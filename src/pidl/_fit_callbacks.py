@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import torch

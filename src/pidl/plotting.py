@@ -48,7 +48,7 @@ def set_style() -> None:
     )
 
 
-def plot_history(history: "History", axes: Any = None, metrics: bool = True, title: str | None = None) -> Any:
+def plot_history(history: History, axes: Any = None, metrics: bool = True, title: str | None = None) -> Any:
     """Curvas de aprendizaje: pérdida (escala log) y, si hay, las métricas.
 
     Devuelve el arreglo de ejes. Marca con una línea vertical la mejor época.

@@ -32,11 +32,11 @@ import torch
 from torch import nn
 
 from ._epoch import Metric, _check_loader, _move_optimizer_state, _resolve_device, _run_epoch
+from ._fit_callbacks import EarlyStopping, EpochScheduler, FitState, _check_callbacks
 from ._progress import ProgressLine
 from ._validate import check_int, check_positive
-from ._fit_callbacks import EarlyStopping, EpochScheduler, FitState, _check_callbacks
-from .pinn.callbacks import Callback
 from .device import synchronize
+from .pinn.callbacks import Callback
 
 __all__ = ["History", "FitState", "EarlyStopping", "EpochScheduler", "fit", "evaluate", "accuracy"]
 

@@ -3,6 +3,7 @@ import torch
 
 from pidl.residuals import Derivatives, divergence, grad, laplacian, partial
 
+
 def points(n=50, d=2, dtype=torch.float64, seed=0):
     g = torch.Generator().manual_seed(seed)
     return (torch.rand(n, d, generator=g, dtype=dtype) * 2 - 1).requires_grad_(True)

@@ -21,7 +21,9 @@ from pathlib import Path
 import jupytext
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.tiny import write_chapter
+
+ROOT = Path(__file__).resolve().parents[2]
 
 FORBIDDEN = {
     r"\btorch\.manual_seed\(": "torch.manual_seed → seed_everything",
@@ -54,7 +56,7 @@ def _code_blocks(path: Path):
         if cell.cell_type == "code":
             yield index, cell.source
         elif cell.cell_type == "markdown":
-            for indent, block in _FENCE.findall(cell.source):
+            for _indent, block in _FENCE.findall(cell.source):
                 yield index, textwrap.dedent(block)
 
 
@@ -100,17 +102,13 @@ def test_checker_catches_each_trap(tmp_path):
         "from random import Random\nr = Random(3)",
         "rng = np.random.Generator(np.random.PCG64(3))",
     ]
-    chapter = tmp_path / "chapters" / "99-trampas.md"
-    chapter.parent.mkdir()
     cells = "\n".join(f"```{{code-cell}} ipython3\n{t}\n```\n" for t in traps)
-    header = (ROOT / "chapters" / "02-mlp.md").read_text(encoding="utf-8").split("\n---\n")[0]
-    chapter.write_text(header + "\n---\n\n# Trampas\n\n"
-                       + cells + "\n- Solución:\n\n  ```python\n  torch.manual_seed(0)\n  ```\n"
-                       "\n```{code-cell} ipython3\nrng = random.Random(offset_seed(0))\n"
-                       "g = torch_generator(0)\nh = torch_generator(0, device='cpu')\n"
-                       "k = torch_generator(SEED + 1)\n"
-                       "X, y = make_moons(200, random_state=offset_seed(0))  # random_state=0\n```\n",
-                       encoding="utf-8")
+    chapter = write_chapter(tmp_path / "chapters" / "99-trampas.md", "# Trampas\n\n"
+                            + cells + "\n- Solución:\n\n  ```python\n  torch.manual_seed(0)\n  ```\n"
+                            "\n```{code-cell} ipython3\nrng = random.Random(offset_seed(0))\n"
+                            "g = torch_generator(0)\nh = torch_generator(0, device='cpu')\n"
+                            "k = torch_generator(SEED + 1)\n"
+                            "X, y = make_moons(200, random_state=offset_seed(0))  # random_state=0\n```\n")
     bad = violations(chapter)
     assert len(bad) == len(traps) + 1, "\n".join(bad)
 
@@ -118,19 +116,13 @@ def test_checker_catches_each_trap(tmp_path):
 # tools/seed_robustness.py: un capítulo cuya semilla no se mueve falla.
 
 def _planted_chapter(folder: Path, name: str, seeding: str) -> Path:
-    header = (ROOT / "chapters" / "02-mlp.md").read_text(encoding="utf-8").split("\n---\n")[0]
     code = ("import torch\nfrom myst_nb import glue\nfrom pidl import seed_everything\n"
             f"{seeding}\nglue('x', float(torch.rand(())), display=False)\n"
             "glue('n_steps', 100, display=False)")
-    path = folder / f"{name}.md"
-    path.write_text(f"{header}\n---\n\n# {name}\n\n```{{code-cell}} ipython3\n{code}\n```\n",
-                    encoding="utf-8")
-    return path
+    return write_chapter(folder / f"{name}.md", f"# {name}\n\n```{{code-cell}} ipython3\n{code}\n```\n")
 
 
 def test_seed_tool_fails_a_chapter_the_offset_does_not_reach(tmp_path, capsys):
-    import sys
-    sys.path.insert(0, str(ROOT / "tools"))
     import seed_robustness
 
     pinned = _planted_chapter(tmp_path, "fijo", "torch.manual_seed(0)")
@@ -145,8 +137,6 @@ def test_seed_tool_fails_a_chapter_the_offset_does_not_reach(tmp_path, capsys):
 
 
 def test_seed_tool_ignores_timings():
-    import sys
-    sys.path.insert(0, str(ROOT / "tools"))
     from seed_robustness import seed_reach
     from time_chapters import Run
 

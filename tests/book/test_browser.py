@@ -29,8 +29,9 @@ from pathlib import Path
 
 import pytest
 
-from tests import browser
+from tests.book import browser
 
+pytestmark = pytest.mark.book  # todo se mira en el libro construido
 BUILD = browser.find_build()
 HTML = BUILD / "html"
 SCREENSHOTS = BUILD / "screenshots"
@@ -70,8 +71,6 @@ PAGES = book_pages() or [None]
 @pytest.fixture(scope="module")
 def site():
     """URL base del libro servido por HTTP local, y un navegador sin red."""
-    browser.require_or_skip((HTML / "index.html").is_file(),
-                            f"no hay libro construido en {HTML} (ejecute `jupyter-book build .`)")
     chromium = browser.find_chromium()
     browser.require_or_skip(chromium is not None,
                             "no se encontró Chromium (instale el paquete `chromium` de Debian "
@@ -545,11 +544,9 @@ def test_search_stems_like_the_index(site, page):
     """La raíz que calcula el navegador para una consulta es la misma que el índice guardó
     para esa palabra (Python), con y sin tildes, para todo el vocabulario de los capítulos:
     si no, una palabra escrita igual que en el texto no se encontraría."""
-    import sys
+    import interfaz_es
 
     base, _ = site
-    sys.path.insert(0, str(browser.ROOT / "_ext"))
-    import interfaz_es
 
     words = set()
     for source in (browser.ROOT / "chapters").glob("*.md"):

@@ -32,7 +32,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 CHROMIUM_ARGS = [
     "--headless",
@@ -356,12 +356,12 @@ def check_book_page(page, url: str, *, open_dropdowns: bool = True) -> list[str]
     """
     problems: list[str] = []
     failed_requests: list[str] = []
-    on_error = lambda exc: problems.append(f"error de JavaScript: {exc}")  # noqa: E731
-    on_console = lambda msg: (  # noqa: E731
+    on_error = lambda exc: problems.append(f"error de JavaScript: {exc}")
+    on_console = lambda msg: (
         msg.type == "error" and not _ignorable_console(msg)
         and problems.append(f"console.error: {msg.text[:200]}")
     )
-    on_failed = lambda req: (  # noqa: E731
+    on_failed = lambda req: (
         urlparse(req.url).hostname == "127.0.0.1" and failed_requests.append(req.url)
     )
     page.on("pageerror", on_error)

@@ -1,14 +1,13 @@
-"""Pruebas de tools/reading_time.py: la estimación del tiempo de cada capítulo."""
+"""Pruebas de ``pidl_book.reading_time``: la estimación del tiempo de cada capítulo."""
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import reading_time  # noqa: E402
+from pidl_book import reading_time
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SAMPLE = """---
 kernelspec:
@@ -70,7 +69,7 @@ def test_formula_and_rounding():
 
 def test_unknown_chapter_is_a_clear_error():
     with pytest.raises(FileNotFoundError, match="02-mlp"):
-        reading_time.estimate("chapters/02-mlp.md")
+        reading_time.estimate("chapters/02-mlp.md", ROOT)
 
 
 def test_every_chapter_uses_the_computed_time():
@@ -79,13 +78,13 @@ def test_every_chapter_uses_the_computed_time():
         text = path.read_text(encoding="utf-8")
         assert f"{{tiempo-estimado}}`{path.stem}`" in text, path.name
         assert not re.search(r"lectura \d+ min", text), path.name
-        assert path.stem in reading_time.load_times(), f"sin tiempo medido: {path.stem}"
+        assert path.stem in reading_time.load_times(reading_time.times_file(ROOT)), f"sin tiempo medido: {path.stem}"
 
 
 def test_colab_export_writes_the_estimate(tmp_path):
     """El notebook de Colab lleva el mismo texto que el libro, no el rol crudo."""
-    from tests.test_export_colab import convert
+    from tests.tools.test_export_colab import convert
 
     md = convert("**Tiempo estimado:** {tiempo-estimado}`02-mlp`.\n", {}, tmp_path)
-    assert reading_time.estimate("02-mlp").text() in md
+    assert reading_time.estimate("02-mlp", ROOT).text() in md
     assert "{tiempo-estimado}" not in md

@@ -17,17 +17,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+from tests.tiny import write_chapter
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAPTER = """\
 # Capítulo {name}
 
 ```{{code-cell}} ipython3
@@ -57,7 +50,7 @@ def make_book(root: Path, names=("a", "b", "c")) -> Path:
         encoding="utf-8")
     (root / "index.md").write_text("# Inicio\n", encoding="utf-8")
     for name in names:
-        (root / f"{name}.md").write_text(CHAPTER.format(name=name), encoding="utf-8")
+        write_chapter(root / f"{name}.md", CHAPTER.format(name=name))
     return root
 
 

@@ -137,7 +137,8 @@ def test_grad_clip_bounds_the_update():
     y = y * 1e4
     model = nn.Linear(3, 1)
     with torch.no_grad():
-        model.weight.zero_(); model.bias.zero_()
+        model.weight.zero_()
+        model.bias.zero_()
     fit(model, TensorLoader(x, y, 64), nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=1.0),
         epochs=1, grad_clip=0.5, device="cpu", progress=False)
     step = torch.cat([model.weight.flatten(), model.bias]).norm()
@@ -214,7 +215,7 @@ def test_history_plot_and_best_epoch():
     assert len(axes) == 2
     assert axes[0].get_yscale() == "log"
     with pytest.raises(ValueError):
-        History().best_epoch
+        _ = History().best_epoch
     with pytest.raises(ValueError):
         History().plot()
 
@@ -388,12 +389,14 @@ def test_history_plot_takes_ax_like_pinn_history_and_axes_as_old_name():
 def test_pytest_configuration_has_no_unknown_keys():
     # pytest_plugins bajo [tool.pytest.ini_options] no es una opción: avisaba en cada corrida.
     import pathlib
+
     import tomllib
 
-    root = pathlib.Path(__file__).resolve().parents[1]
+    root = pathlib.Path(__file__).resolve().parents[2]
     options = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     assert "pytest_plugins" not in options
-    assert set(options) <= {"testpaths", "addopts", "filterwarnings", "markers", "minversion", "timeout"}
+    assert set(options) <= {"testpaths", "addopts", "filterwarnings", "markers", "minversion", "timeout",
+                             "pythonpath"}
 
 
 def test_fit_takes_callback_subclasses_and_rejects_the_pinn_ones():

@@ -1,19 +1,15 @@
 """La versión para estudiantes no tiene soluciones y conserva ejercicios y comprobaciones."""
 
 import re
-import sys
-import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import export_colab  # noqa: E402
-import student_version  # noqa: E402
-
-from tests.test_export_colab import BOOK, CHAPTERS, HEADER, markdown_of, stub_glue  # noqa: E402
+import export_colab
+import student_version
+from tests import tiny
+from tests.tools.test_export_colab import BOOK, CHAPTERS, markdown_of, stub_glue
 
 SOLUTION_WORDS = re.compile(r"<details>|Solución del ejercicio|\{solution")
 
@@ -38,8 +34,7 @@ def test_student_version_has_no_solutions(chapter, tmp_path):
 
 
 def write_chapter(tmp_path: Path) -> Path:
-    chapter = tmp_path / "99-prueba.md"
-    chapter.write_text(HEADER + textwrap.dedent("""
+    return tiny.write_chapter(tmp_path / "99-prueba.md", """
         # Prueba
 
         ```{code-cell} ipython3
@@ -84,8 +79,7 @@ def write_chapter(tmp_path: Path) -> Path:
         ````
 
         Texto final.
-        """), encoding="utf-8")
-    return chapter
+        """)
 
 
 def test_solutions_spanning_code_cells_are_removed(tmp_path):

@@ -1,25 +1,21 @@
-"""Números en notación científica tipografiados (``_ext/sci_notation.py``)."""
+"""Números en notación científica tipografiados (``_ext/sci_notation.py``, ``pidl_book.sci_notation``)."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
-
-import sci_notation  # noqa: E402
+import sci_notation  # _ext/sci_notation.py
+from pidl_book.sci_notation import split, typeset
 
 
 def test_split_mantissa_and_exponent():
-    assert sci_notation.split(format(1e-3, ".1E")) == ("1.0", "−3")
-    assert sci_notation.split(format(-2.5e4, ".2E")) == ("−2.50", "4")
-    assert sci_notation.split("3E+00") == ("3", "0")
-    assert sci_notation.split("1.0e-03") is None  # «e» minúscula: se deja como está
-    assert sci_notation.split("0.25") is None
+    assert split(format(1e-3, ".1E")) == ("1.0", "−3")
+    assert split(format(-2.5e4, ".2E")) == ("−2.50", "4")
+    assert split("3E+00") == ("3", "0")
+    assert split("1.0e-03") is None  # «e» minúscula: se deja como está
+    assert split("0.25") is None
 
 
 def test_typeset_plain_text():
-    assert sci_notation.typeset("1.0E-03") == "1.0 × 10⁻³"
-    assert sci_notation.typeset("4E-26") == "4 × 10⁻²⁶"
-    assert sci_notation.typeset("texto") == "texto"
+    assert typeset("1.0E-03") == "1.0 × 10⁻³"
+    assert typeset("4E-26") == "4 × 10⁻²⁶"
+    assert typeset("texto") == "texto"
 
 
 def test_transform_writes_a_superscript():

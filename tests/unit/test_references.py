@@ -22,7 +22,7 @@ def d2_dt2(f, t, h):
 @pytest.mark.parametrize("delta, omega0", [(2.0, 20.0), (20.0, 20.0), (30.0, 20.0), (0.0, 5.0)])
 @pytest.mark.parametrize("x0, v0", [(1.0, 0.0), (-0.5, 3.0)])
 def test_oscillator_satisfies_ode_and_initial_conditions(delta, omega0, x0, v0):
-    f = lambda t: damped_oscillator(t, delta, omega0, x0, v0)  # noqa: E731
+    f = lambda t: damped_oscillator(t, delta, omega0, x0, v0)
     t = np.linspace(0.01, 1.0, 200)
     h = 1e-4
     residual = d2_dt2(f, t, h) + 2 * delta * d_dt(f, t, h) + omega0**2 * f(t)
@@ -93,7 +93,7 @@ def test_poisson_1d_and_2d():
     x = np.linspace(0.01, 0.99, 50)
     for k in (1, 2, 4):
         u, f = poisson_1d(x, k)
-        minus_u_xx = -d2_dt2(lambda s: poisson_1d(s, k)[0], x, 1e-4)
+        minus_u_xx = -d2_dt2(lambda s, k=k: poisson_1d(s, k)[0], x, 1e-4)
         assert np.abs(minus_u_xx - f).max() < 1e-5 * k**4
         assert np.abs(poisson_1d(np.array([0.0, 1.0]), k)[0]).max() < 1e-14
     X, Y = np.meshgrid(np.linspace(0.02, 0.98, 25), np.linspace(0.02, 0.98, 25))

@@ -16,9 +16,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import assignments  # noqa: E402
+import assignments
+
+ROOT = Path(__file__).resolve().parents[2]
 
 CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("[01][0-9]-*.md"))
 

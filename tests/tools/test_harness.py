@@ -5,27 +5,16 @@ sano y otro cuya aserción oculta falla. pytest (con el plugin del libro) debe
 ejecutar ambos con nbval y fallar exactamente en la celda de la aserción.
 """
 
+import os
 from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["pytester"]
+from tests.tiny import CHAPTER_HEADER
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
-FRONT_MATTER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3 (ipykernel)
-  language: python
-  name: python3
----
-"""
-
-GOOD = FRONT_MATTER + """
+GOOD = CHAPTER_HEADER + """
 # Capítulo sano
 
 ```{code-cell} ipython3
@@ -39,7 +28,7 @@ assert x == 45
 ```
 """
 
-BAD = FRONT_MATTER + """
+BAD = CHAPTER_HEADER + """
 # Capítulo con una regresión
 
 ```{code-cell} ipython3
@@ -59,7 +48,8 @@ print("después")
 
 @pytest.fixture
 def book(pytester, monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    # tests.nbval_md se importa desde la raíz del repositorio (sin quitar lo que ya había).
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     (pytester.path / "chapters").mkdir()
     (pytester.path / "chapters" / "01-sano.md").write_text(GOOD, encoding="utf-8")
     (pytester.path / "README.md").write_text("# no es un capítulo\n", encoding="utf-8")
@@ -128,7 +118,7 @@ def test_book_build_fails_on_a_failing_hidden_assertion(tmp_path, chapter, ok):
         assert "AssertionError" in output and "val_acc" in output
 
 
-# La prueba del libro en el navegador (tests/browser.py) debe detectar lo que se rompe
+# La prueba del libro en el navegador (tests/book/browser.py) debe detectar lo que se rompe
 # en una página: una fórmula mal escrita, una macro desconocida, una imagen que falta,
 # un rol MyST o una clave de glue sin resolver y un desplegable que no se abre. Se arma
 # una página con la misma configuración de MathJax que escribe Sphinx, sana o rota.
@@ -163,7 +153,7 @@ BROKEN = {
 
 @pytest.fixture(scope="module")
 def chrome():
-    from tests import browser
+    from tests.book import browser
 
     chromium, mathjax = browser.find_chromium(), browser.find_mathjax()
     browser.require_or_skip(chromium is not None, "no se encontró Chromium")
@@ -205,7 +195,7 @@ def test_page_check_catches_a_dropdown_that_starts_open(chrome, tmp_path):
 
 def test_missing_browser_or_build_skips_but_fails_when_required(monkeypatch):
     """Sin Chromium o sin libro el test se salta; con PIDL_REQUIRE_BUILD=1 (CI) falla."""
-    from tests import browser
+    from tests.book import browser
 
     monkeypatch.delenv("PIDL_REQUIRE_BUILD", raising=False)
     with pytest.raises(pytest.skip.Exception, match="falta algo"):

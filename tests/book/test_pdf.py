@@ -14,25 +14,23 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from tests import browser
+import export_colab
+import latex_edition
+from pidl_book import chapter_number, chapter_prefix, executed_dir, toc_chapters
+from tests.book import browser
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT / "_ext"))
-import export_colab  # noqa: E402
-import latex_edition  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 BUILD = browser.find_build()
 LATEX = BUILD / "latex"
 PDF = LATEX / "libro.pdf"
-EXECUTED = BUILD / "jupyter_execute" / "chapters"
-CHAPTERS = export_colab.toc_chapters()
+EXECUTED = executed_dir(BUILD)
+CHAPTERS = toc_chapters(ROOT)
 GLUE_TEXT = re.compile(r"\{glue:text\}`(?P<key>[\w]+)(?::(?P<fmt>[^`]*))?`")
 
 
@@ -58,13 +56,10 @@ def title_of(chapter: Path) -> str:
     return re.sub(r"[`*]", "", title).strip()
 
 
-def chapter_number(chapter: Path) -> str:
-    return export_colab.chapter_prefix(chapter.stem).rstrip(".")
-
-
 # --------------------------------------------------------------- el PDF construido
 
 
+@pytest.mark.book
 def test_latex_log_has_no_missing_character():
     """XeLaTeX solo avisa en el registro cuando un glifo falta (el PDF sale sin él)."""
     require_pdf()
@@ -73,6 +68,7 @@ def test_latex_log_has_no_missing_character():
     assert not missing, "caracteres sin glifo en el PDF:\n" + "\n".join(missing)
 
 
+@pytest.mark.book
 def test_the_pdf_has_the_title_page_contents_and_every_chapter_with_its_number():
     require_pdf()
     text = pdf_text()
@@ -82,7 +78,7 @@ def test_the_pdf_has_the_title_page_contents_and_every_chapter_with_its_number()
     # Una vez en la portada y otra como título de la página de inicio.
     assert text.count(landing_title) >= 2
     for chapter in CHAPTERS:
-        title, number = title_of(chapter), chapter_number(chapter)
+        title, number = title_of(chapter), chapter_number(chapter.stem)
         assert title in text, f"{chapter.name}: falta el título «{title}»"
         # El encabezado del capítulo lleva el número del libro (0, 6, A1), no el de LaTeX.
         # pdftotext escribe «CAPÍTULO» y el número grande justo antes del título, en
@@ -111,6 +107,7 @@ def glued_numbers(chapter: Path, limit: int = 3) -> list[tuple[str, str]]:
     return list(found.items())
 
 
+@pytest.mark.book
 def test_glued_numbers_of_the_execution_are_in_the_pdf():
     require_pdf()
     browser.require_or_skip(EXECUTED.is_dir(), f"no hay capítulos ejecutados en {EXECUTED}")
@@ -123,6 +120,7 @@ def test_glued_numbers_of_the_execution_are_in_the_pdf():
     assert checked >= 10, f"solo {checked} valores de glue para comprobar"
 
 
+@pytest.mark.book
 def test_equation_numbers_match_the_book():
     """Cada ecuación con etiqueta lleva en el PDF el número que tiene en el libro: (6.2)."""
     require_pdf()
@@ -130,7 +128,7 @@ def test_equation_numbers_match_the_book():
     numbers = []
     for chapter in CHAPTERS:
         labels = export_colab.collect_labels(chapter.read_text(encoding="utf-8").splitlines(),
-                                             export_colab.chapter_prefix(chapter.stem))
+                                             chapter_prefix(chapter.stem))
         numbers += [n for n in labels.values() if re.fullmatch(r"\([0-9A-Z]+\.\d+\)", n)]
     assert len(numbers) >= 20, numbers
     missing = [n for n in numbers if n not in text]
@@ -149,6 +147,7 @@ def figure_count() -> int:
                for p in pages)
 
 
+@pytest.mark.book
 def test_figures_are_embedded():
     require_pdf()
     browser.require_or_skip(shutil.which("pdfimages") is not None,
@@ -161,6 +160,7 @@ def test_figures_are_embedded():
     assert len(images) >= figures, f"{len(images)} imágenes en el PDF, {figures} figuras en los capítulos"
 
 
+@pytest.mark.book
 def test_the_pdf_build_reused_the_executed_chapters():
     """``.ci/run`` guarda la salida de la construcción del PDF: ningún capítulo se ejecutó."""
     log = BUILD / "pdf-build.log"
@@ -187,6 +187,7 @@ def test_the_pdf_link_only_when_the_pdf_will_exist(tmp_path, monkeypatch):
     assert ctx["header_buttons"][0]["buttons"][0]["url"] == f"../{latex_edition.PDF_NAME}"
 
 
+@pytest.mark.book
 def test_the_download_menu_links_the_pdf():
     page = BUILD / "html" / "chapters" / CHAPTERS[1].with_suffix(".html").name
     browser.require_or_skip(page.is_file(), f"no hay libro construido ({page})")

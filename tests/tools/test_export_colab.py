@@ -3,13 +3,12 @@
 Las pruebas de conversión no necesitan una construcción del libro: los valores de
 ``glue`` se sustituyen por un valor de relleno. La que usa los valores reales de
 ``_build`` (u otra carpeta: ``PIDL_BUILD_DIR``) y las que leen su HTML se saltan si no
-hay construcción, salvo con ``PIDL_REQUIRE_BUILD=1``.
+hay construcción (marca ``book``), salvo con ``PIDL_REQUIRE_BUILD=1``.
 """
 
 import os
 import re
 import sys
-import textwrap
 from pathlib import Path
 
 import jupytext
@@ -17,29 +16,16 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import export_colab  # noqa: E402
+import export_colab
+from pidl_book import book_chapters, executed_notebook
+from tests.book.browser import require_or_skip
+from tests.tiny import write_chapter
 
+ROOT = Path(__file__).resolve().parents[2]
 # Todos los capítulos: los de _toc.yml y los que aún no están en él.
-CHAPTERS = sorted(
-    set(export_colab.toc_chapters())
-    | {p for p in (ROOT / "chapters").glob("*.md") if export_colab.is_chapter(p)}
-)
+CHAPTERS = book_chapters(ROOT)
 BUILD = Path(os.environ.get("PIDL_BUILD_DIR", ROOT / "_build"))  # construcción del libro
 BOOK = export_colab.load_book()
-HEADER = textwrap.dedent("""\
-    ---
-    jupytext:
-      text_representation:
-        extension: .md
-        format_name: myst
-    kernelspec:
-      display_name: Python 3
-      language: python
-      name: python3
-    ---
-    """)
 
 
 def stub_glue(chapter: Path) -> dict:
@@ -54,8 +40,7 @@ def markdown_of(notebook) -> str:
 
 def convert(md: str, glue: dict | None = None, tmp_path: Path | None = None, **kw) -> str:
     """Convierte un capítulo mínimo con el Markdown ``md`` y devuelve su Markdown."""
-    path = tmp_path / "99-prueba.md"
-    path.write_text(HEADER + "\n" + textwrap.dedent(md), encoding="utf-8")
+    path = write_chapter(tmp_path / "99-prueba.md", md)
     notebook = export_colab.convert_notebook(path, BOOK, glue or {}, **kw)
     return markdown_of(notebook)
 
@@ -142,25 +127,21 @@ def test_hidden_graded_cases_never_reach_the_notebook(chapter, solutions, tmp_pa
     assert not leaked, f"casos ocultos en el notebook: {leaked[:3]}"
 
 
-def skip_without_build(what: Path) -> None:
-    if not what.exists():
-        if os.environ.get("PIDL_REQUIRE_BUILD") == "1":
-            pytest.fail(f"no hay construcción del libro: falta {what}")
-        pytest.skip(f"sin construcción del libro ({what}); PIDL_REQUIRE_BUILD=1 la exige")
-
-
+@pytest.mark.book
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_export_with_the_values_of_the_book_build(chapter, tmp_path):
-    skip_without_build(BUILD / "jupyter_execute" / "chapters" / f"{chapter.stem}.ipynb")
+    executed = executed_notebook(BUILD, chapter.stem)
+    require_or_skip(executed.exists(), f"la construcción no ejecutó el capítulo ({executed})")
     glue = export_colab.glue_from_build(chapter.stem, BUILD)
     notebook = nbformat.read(export_colab.export(chapter, tmp_path, BOOK, glue), 4)
     assert export_colab.raw_myst(markdown_of(notebook)) is None
 
 
+@pytest.mark.book
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_html_launch_and_download_buttons_open_the_colab_notebook(chapter):
     page = BUILD / "html" / "chapters" / f"{chapter.stem}.html"
-    skip_without_build(page)
+    require_or_skip(page.exists(), f"el libro construido no tiene {page}")
     html = page.read_text(encoding="utf-8")
     org_repo = BOOK.repo_url.removeprefix("https://github.com/")
     colab = (f'href="https://colab.research.google.com/github/{org_repo}'
@@ -174,7 +155,6 @@ def test_html_launch_and_download_buttons_open_the_colab_notebook(chapter):
 
 
 def test_buttons_extension_rewrites_the_theme_links():
-    sys.path.insert(0, str(ROOT / "_ext"))
     import colab_links
 
     class App:
@@ -426,8 +406,7 @@ def test_glued_figures_and_numbered_references(tmp_path):
 
 
 def test_check_cells_are_kept_and_labelled(tmp_path):
-    path = tmp_path / "99-prueba.md"
-    path.write_text(HEADER + textwrap.dedent("""
+    path = write_chapter(tmp_path / "99-prueba.md", """
         ```{code-cell} ipython3
         from myst_nb import glue
         x = 2
@@ -437,7 +416,7 @@ def test_check_cells_are_kept_and_labelled(tmp_path):
         :tags: [remove-cell]
         assert x == 2
         ```
-        """), encoding="utf-8")
+        """)
     notebook = export_colab.convert_notebook(path, BOOK, {})
     code = [c.source for c in notebook.cells if c.cell_type == "code"]
     assert code[1] == "x = 2"
@@ -464,8 +443,7 @@ def test_without_a_build_it_says_how_to_get_the_values(tmp_path, capsys):
 
 
 def test_execute_takes_the_values_from_a_run(tmp_path):
-    chapter = tmp_path / "99-prueba.md"
-    chapter.write_text(HEADER + textwrap.dedent("""
+    chapter = write_chapter(tmp_path / "99-prueba.md", """
         # Prueba
 
         ```{code-cell} ipython3
@@ -474,7 +452,7 @@ def test_execute_takes_the_values_from_a_run(tmp_path):
         ```
 
         Pi vale {glue:text}`ch99_pi:.2f`.
-        """), encoding="utf-8")
+        """)
     assert export_colab.main([str(chapter), "--out", str(tmp_path / "o"), "--execute"]) == 0
     notebook = nbformat.read(tmp_path / "o" / "99-prueba.ipynb", as_version=4)
     assert "Pi vale 3.14." in markdown_of(notebook)
@@ -501,10 +479,11 @@ def test_chapter_prefix_numbers_like_the_book(stem, prefix):
     assert export_colab.chapter_prefix(stem) == prefix
 
 
+@pytest.mark.book
 def test_built_book_numbers_equations_and_exercises_per_chapter():
     """_ext/chapter_numbers.py: la primera ecuación del capítulo 12 es la (12.1)."""
     page = BUILD / "html" / "chapters" / "12-pinns-burgers.html"
-    skip_without_build(page)
+    require_or_skip(page.exists(), f"el libro construido no tiene {page}")
     html = page.read_text(encoding="utf-8")
     numbers = re.findall(r'class="eqno">\(([^)<]*)\)', html)
     assert numbers and numbers == [f"12.{i}" for i in range(1, len(numbers) + 1)], numbers
@@ -517,10 +496,11 @@ def test_built_book_numbers_equations_and_exercises_per_chapter():
     assert {v for v in labels.values() if v.startswith("(")} == {f"({n})" for n in numbers}
 
 
+@pytest.mark.book
 def test_reference_appendix_names_numpy_sections_in_spanish():
     """locale/: Sphinx traduce «Raises» como «Muestra»; el apéndice A4 dice «Excepciones»."""
     page = BUILD / "html" / "chapters" / "A4-referencia-pidl.html"
-    skip_without_build(page)
+    require_or_skip(page.exists(), f"el libro construido no tiene {page}")
     labels = set(re.findall(r'<dt class="field-(?:odd|even)">([^<]+)', page.read_text("utf-8")))
     assert "Excepciones" in labels and "Parámetros" in labels, labels
     assert not labels & {"Muestra", "Campos", "Raises"}, labels

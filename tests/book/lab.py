@@ -1,0 +1,90 @@
+"""JupyterLab en un puerto libre de ``127.0.0.1``, aislado, para los tests del cuaderno.
+
+Lo usan ``test_jupyterlab.py`` (un capítulo exportado) y ``test_jupyterlab_grader.py``
+(una tarea calificada).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_settings(settings: Path) -> None:
+    """Ajustes de usuario aislados: todas las celdas en el DOM y sin avisos de red."""
+    files = {
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+            {"checkForUpdates": False, "fetchNews": "false"},
+    }
+    for name, content in files.items():
+        path = settings / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content), encoding="utf-8")
+
+
+@contextmanager
+def running(folder: Path, home: Path) -> Iterator[tuple[str, str]]:
+    """JupyterLab sirviendo ``folder`` (configuración en ``home``); da ``(url base, token)``.
+
+    Al salir lo apaga en orden (cierra también los núcleos) o, si no responde, lo termina.
+    """
+    write_settings(home / "settings")
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    log_path = home / "jupyterlab.log"
+    log = log_path.open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
+         f"--LabApp.user_settings_dir={home / 'settings'}",
+         f"--LabApp.workspaces_dir={home / 'workspaces'}"]
+        + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),  # CI corre como root
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                pytest.fail("JupyterLab terminó al arrancar:\n" + log_path.read_text()[-3000:])
+            try:
+                urllib.request.urlopen(f"{base}api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("JupyterLab no respondió en 120 s:\n" + log_path.read_text()[-3000:])
+                time.sleep(0.5)
+        yield base, token
+    finally:
+        try:  # apagado ordenado: cierra también los núcleos
+            request = urllib.request.Request(f"{base}api/shutdown?token={token}", method="POST")
+            urllib.request.urlopen(request, timeout=10)
+            server.wait(timeout=30)
+        except Exception:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        log.close()
