@@ -193,7 +193,8 @@ def oscillator_residual(u_fn: Callable[[torch.Tensor], torch.Tensor], t: torch.T
         t = t.detach().clone().requires_grad_(True)
     u = u_fn(t)
     u_t = partial(u, t, dim=0)
-    u_tt = partial(u_t, t, dim=0)
+    # u_t puede no depender de t (u lineal en t): entonces u_tt = 0, no un error.
+    u_tt = _raw_grad(u_t, t, strict=False)[:, :1].reshape(u.shape)
     return (u_tt + 2 * delta * u_t + omega0**2 * u) / omega0**2
 
 

@@ -239,3 +239,22 @@ def test_oscillator_residual_vanishes_on_the_exact_solution_and_matches_by_hand(
     net = torch.nn.Sequential(torch.nn.Linear(1, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1)).double()
     oscillator_residual(net, t, delta, omega0).pow(2).mean().backward()
     assert float(net[0].weight.grad.abs().sum()) > 0  # derivable respecto de los pesos
+
+
+def test_oscillator_residual_of_a_linear_u_has_zero_second_derivative():
+    # u lineal en t: u' es constante (no depende de t) y u'' = 0; antes, la segunda
+    # derivada lanzaba «u no depende de x», un mensaje falso para este caso.
+    from pidl.residuals import oscillator_residual
+
+    delta, omega0 = 2.0, 20.0
+    t = torch.linspace(0, 1, 11, dtype=torch.float64).reshape(-1, 1)
+    r = oscillator_residual(lambda s: 3 * s + 1, t, delta, omega0)   # u' = 3, u'' = 0
+    assert torch.allclose(r, (2 * delta * 3 + omega0**2 * (3 * t + 1)) / omega0**2)
+    lin = torch.nn.Linear(1, 1).double()                             # también con pesos
+    r = oscillator_residual(lin, t, delta, omega0)
+    w, b = lin.weight.item(), lin.bias.item()
+    assert torch.allclose(r.detach(), (2 * delta * w + omega0**2 * (w * t + b)) / omega0**2)
+    r.pow(2).mean().backward()
+    assert lin.weight.grad is not None
+    with pytest.raises(ValueError, match="no depende"):               # u constante: sí es error
+        oscillator_residual(lambda s: torch.ones_like(s), t, delta, omega0)
