@@ -10,6 +10,9 @@ ser mallas de ``np.meshgrid`` o columnas ``(N, 1)``.
 - :func:`heat_1d`: ``u_t = α u_xx`` en ``[0, 1]`` con ``u = 0`` en los bordes.
 - :func:`poisson_1d`, :func:`poisson_2d`: soluciones fabricadas de ``-Δu = f``.
 - :func:`burgers`: ``u_t + u u_x = ν u_xx`` con ``u(x, 0) = -sin(πx)`` (Cole–Hopf).
+- :func:`burgers_spectral`: la misma ecuación, periódica en ``[−1, 1)`` y con
+  cualquier condición inicial (un lote entero a la vez), por el método
+  pseudoespectral de Fourier.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import torch
 
 from ._validate import check_int
 
-__all__ = ["damped_oscillator", "heat_1d", "poisson_1d", "poisson_2d", "burgers"]
+__all__ = ["damped_oscillator", "heat_1d", "poisson_1d", "poisson_2d", "burgers", "burgers_spectral"]
 
 
 def _array(a: Any, name: str) -> np.ndarray:
@@ -224,3 +227,96 @@ def burgers(x: Any, t: Any, nu: float = 0.01 / np.pi, n_nodes: int = 200) -> np.
     weights = np.exp(exponent - exponent.max(axis=1, keepdims=True))  # log-sum-exp
     u[later] = -(np.sin(np.pi * y) * weights).sum(axis=1) / weights.sum(axis=1)
     return u
+
+
+def burgers_spectral(
+    u0: Any, t: Any, nu: float, steps_per_save: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Burgers viscosa ``u_t + u u_x = ν u_xx`` periódica en ``[−1, 1)``, por el método
+    pseudoespectral de Fourier, para un lote de condiciones iniciales a la vez.
+
+    ``u`` se representa por sus coeficientes de Fourier ``û_k`` (números de onda
+    ``πk``): derivar es multiplicar por ``iπk`` y el producto ``u u_x = (u²/2)_x``
+    se calcula en el espacio físico con la FFT. Solo se conservan los modos
+    ``k < n // 3`` (la regla de los 2/3, para que el producto no contamine los
+    modos bajos). La viscosidad ``−ν(πk)² û_k`` se integra de forma exacta con el
+    factor ``exp(−ν(πk)² Δt)`` y el resto avanza con Runge–Kutta de orden 4
+    (RK4 con factor integrante).
+
+    Parameters
+    ----------
+    u0 : arreglo ``(n,)`` o ``(B, n)``
+        Condiciones iniciales en la malla periódica ``x_j = −1 + 2j/n``,
+        ``j = 0, …, n − 1`` (sin repetir ``x = 1``); ``B`` condiciones a la vez.
+    t : arreglo ``(m,)``
+        Tiempos de salida, crecientes, igualmente espaciados y con ``t[0] = 0``.
+    nu : float > 0
+        Viscosidad.
+    steps_per_save : int ≥ 1
+        Pasos de RK4 entre dos tiempos de salida (``Δt = (t[1] − t[0]) /
+        steps_per_save``); hay que subirlo si la solución explota (inestabilidad).
+
+    Returns
+    -------
+    k : arreglo ``(n // 3,)``
+        Los números de onda ``πk`` de los modos conservados.
+    coeffs : arreglo complejo ``(m, n // 3)`` o ``(B, m, n // 3)``
+        Coeficientes ``û_k`` (los de ``np.fft.rfft``) en cada tiempo. Para
+        volver a una malla de ``n' ≥ 2 (n // 3)`` puntos alcanza con
+        ``np.fft.irfft(coeffs, n') * n' / n`` (``irfft`` completa con ceros).
+
+    Raises
+    ------
+    ValueError
+        Si ``u0`` tiene menos de 6 puntos o más de dos dimensiones, si ``t`` no
+        empieza en 0 o no está igualmente espaciado, o si la solución crece más
+        allá del doble de ``max|u0|`` (la exacta no puede crecer: paso de tiempo
+        demasiado grande).
+
+    Examples
+    --------
+    >>> x = -1 + 2 * np.arange(256) / 256
+    >>> t = np.linspace(0.0, 0.5, 11)
+    >>> k, coeffs = burgers_spectral(-np.sin(np.pi * x), t, nu=0.05, steps_per_save=20)
+    >>> u_end = np.fft.irfft(coeffs[-1], 256)
+    >>> bool(np.abs(u_end - burgers(x, 0.5, nu=0.05)).max() < 1e-8)
+    True
+    """
+    u0 = _array(u0, "u0")
+    if u0.ndim not in (1, 2) or u0.shape[-1] < 6:
+        raise ValueError(
+            f"u0 debe tener forma (n,) o (B, n) con n ≥ 6 puntos; se recibió {u0.shape}."
+        )
+    t = _array(t, "t").ravel()
+    nu = _positive(nu, "nu")
+    steps_per_save = check_int(steps_per_save, "steps_per_save", minimum=1)
+    if t.size < 2 or t[0] != 0 or not np.allclose(np.diff(t), t[1] - t[0]) or t[1] <= 0:
+        raise ValueError("t debe empezar en 0 y estar igualmente espaciado (crecientes).")
+    n = u0.shape[-1]
+    k = np.pi * np.arange(n // 3)  # modos que sobreviven a los 2/3
+    dt = (t[1] - t[0]) / steps_per_save
+    E, E2 = np.exp(-nu * k**2 * dt), np.exp(-nu * k**2 * dt / 2)
+
+    def advection(v: np.ndarray) -> np.ndarray:  # −(u²/2)_x, en Fourier
+        u = np.fft.irfft(v, n)
+        return -0.5j * k * np.fft.rfft(u * u)[..., : k.size]
+
+    v = np.fft.rfft(u0)[..., : k.size]
+    saved = [v]
+    for _ in range(t.size - 1):
+        for _ in range(steps_per_save):
+            a = advection(v)
+            b = advection(E2 * (v + dt / 2 * a))
+            c = advection(E2 * v + dt / 2 * b)
+            d = advection(E * v + dt * E2 * c)
+            v = E * v + dt / 6 * (E * a + 2 * E2 * (b + c) + d)
+        saved.append(v)
+    coeffs = np.stack(saved, axis=-2)
+    # principio del máximo: max|u(·, t)| ≤ max|u0|; si crece mucho, RK4 es inestable
+    bound = 2 * np.abs(u0).max() + 1e-12
+    if not np.isfinite(coeffs).all() or np.abs(np.fft.irfft(coeffs, n)).max() > bound:
+        raise ValueError(
+            "La solución crece sin límite (RK4 inestable): suba steps_per_save "
+            "para achicar Δt."
+        )
+    return k, coeffs

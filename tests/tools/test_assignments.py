@@ -90,6 +90,10 @@ def burgers_residual(u_fn, xt, nu):
     u = u_fn(xt)
     return partial(u, xt, dim=1) + u * partial(u, xt, dim=0)   # sin el término viscoso
 """),
+    "13-operadores-neuronales": ("q2", """
+def mean_relative_l2(pred, target):
+    return float((pred - target).norm() / target.norm())   # norma del lote, no por fila
+"""),
 }
 
 

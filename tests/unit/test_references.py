@@ -4,7 +4,9 @@ finitas en float64), sus condiciones iniciales y de borde y sus simetrías."""
 import numpy as np
 import pytest
 
-from pidl.references import burgers, damped_oscillator, heat_1d, poisson_1d, poisson_2d
+from pidl.references import (
+    burgers, burgers_spectral, damped_oscillator, heat_1d, poisson_1d, poisson_2d,
+)
 
 
 def d_dt(f, t, h):
@@ -191,3 +193,67 @@ def test_damped_oscillator_takes_tensors_and_agrees_with_numpy():
         (d,) = torch.autograd.grad(out.sum(), tt)     # derivable: u'(0) = v0 = 0
         assert abs(float(d[0])) < 1e-9
     assert damped_oscillator(torch.zeros(3, 1, dtype=torch.float32)).dtype == torch.float32
+
+
+# ----------------------------------------------------- Burgers espectral
+
+
+def _periodic_grid(n):
+    return -1 + 2 * np.arange(n) / n
+
+
+@pytest.mark.parametrize("nu, n", [(0.05, 128), (0.02, 256)])
+def test_burgers_spectral_matches_cole_hopf(nu, n):
+    """Con u0 = −sin(πx) el problema periódico es el de Cole–Hopf."""
+    x = _periodic_grid(n)
+    t = np.linspace(0.0, 0.5, 6)
+    k, coeffs = burgers_spectral(-np.sin(np.pi * x), t, nu=nu, steps_per_save=40)
+    assert k.shape == (n // 3,) and coeffs.shape == (6, n // 3)
+    u = np.fft.irfft(coeffs, n)
+    exact = burgers(x[None, :], t[:, None], nu=nu)
+    assert np.abs(u - exact).max() < 1e-7
+
+
+def test_burgers_spectral_converges_in_time():
+    x = _periodic_grid(128)
+    t = np.linspace(0.0, 0.5, 3)
+    exact = burgers(x, 0.5, nu=0.05)
+    errors = [np.abs(np.fft.irfft(burgers_spectral(-np.sin(np.pi * x), t, 0.05, s)[1][-1], 128)
+                     - exact).max() for s in (2, 4, 8)]
+    assert errors[0] > errors[1] > errors[2]
+
+
+def test_burgers_spectral_batch_equals_one_by_one():
+    rng = np.random.default_rng(0)
+    x = _periodic_grid(64)
+    u0 = np.stack([np.sin(np.pi * (x - rng.uniform())) * rng.uniform(0.5, 1.5)
+                   for _ in range(3)])
+    t = np.linspace(0.0, 0.3, 4)
+    _, batch = burgers_spectral(u0, t, nu=0.05, steps_per_save=10)
+    assert batch.shape == (3, 4, 21)
+    for i in range(3):
+        np.testing.assert_allclose(batch[i], burgers_spectral(u0[i], t, 0.05, 10)[1],
+                                   atol=1e-13)
+
+
+def test_burgers_spectral_conserves_mean_and_resamples():
+    x = _periodic_grid(96)
+    u0 = 0.3 + np.cos(np.pi * x)
+    t = np.linspace(0.0, 0.4, 5)
+    _, coeffs = burgers_spectral(u0, t, nu=0.05, steps_per_save=10)
+    u = np.fft.irfft(coeffs, 96)
+    np.testing.assert_allclose(u.mean(axis=-1), 0.3, atol=1e-12)  # ∫u dx se conserva
+    fine = np.fft.irfft(coeffs, 192) * 192 / 96  # la misma serie en una malla doble
+    np.testing.assert_allclose(fine[:, ::2], u, atol=1e-12)
+
+
+def test_burgers_spectral_rejects_bad_input():
+    x = _periodic_grid(32)
+    with pytest.raises(ValueError, match="forma"):
+        burgers_spectral(np.zeros((2, 2, 32)), [0.0, 0.1], 0.05)
+    with pytest.raises(ValueError, match="empezar en 0"):
+        burgers_spectral(np.sin(np.pi * x), [0.1, 0.2], 0.05)
+    with pytest.raises(ValueError, match="positivo"):
+        burgers_spectral(np.sin(np.pi * x), [0.0, 0.1], -1.0)
+    with pytest.raises(ValueError, match="steps_per_save"):
+        burgers_spectral(10 * np.sin(np.pi * x), [0.0, 5.0], 1e-4)
