@@ -31,14 +31,11 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+import pidl_book
 import yaml
-from markdown_it.renderer import RendererHTML
-from myst_parser.config.main import MdParserConfig
-from myst_parser.parsers.directives import parse_directive_text
-from myst_parser.parsers.mdit import create_md_parser
+from pidl_book import chapter_prefix, is_chapter, is_check_cell, reading_time, sci_notation
+from pidl_book.myst import Directive, blocks, collect_labels, directive, parser, raw_myst, tokens
 from sphinx.util.nodes import split_explicit_title
-
-import reading_time  # tools/reading_time.py: el rol {tiempo-estimado}
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,8 +85,6 @@ ADMONITION_TITLES = {
     "warning": "Advertencia", "caution": "Precaución", "attention": "Atención",
     "danger": "Peligro", "error": "Error", "seealso": "Véase también",
 }
-NUMBERED = {"exercise": ("label", "Ejercicio {}"), "math": ("label", "({})"),
-            "figure": ("name", "Figura {}"), "glue:figure": ("name", "Figura {}")}
 GLUE_ROLES = {"glue", "glue:", "glue:any", "glue:text", "glue:md"}
 
 
@@ -97,136 +92,11 @@ class ExportError(RuntimeError):
     """Un capítulo no se puede exportar (falta un valor, una cita o una etiqueta)."""
 
 
-# --------------------------------------------------------------------------- el parser
-
-
 def load_config(config_path: Path = ROOT / "_config.yml") -> dict:
     return yaml.safe_load(config_path.read_text(encoding="utf-8"))
 
 
-MD = create_md_parser(MdParserConfig(enable_extensions=set(
-    load_config()["parse"]["myst_enable_extensions"])), RendererHTML)
-
-
-class AnyOptions(dict):
-    def __missing__(self, key):
-        return str
-
-
-class AnyDirective:
-    """Lo que MyST necesita saber de una directiva para separar argumento, opciones y cuerpo."""
-    required_arguments, optional_arguments, final_argument_whitespace, has_content = 0, 1, True, True
-    option_spec = AnyOptions(label=str)
-
-
-@dataclass
-class Directive:
-    name: str
-    arg: str
-    options: dict
-    body: str
-
-
-def directive(token) -> Directive | None:
-    """La directiva ``{name}`` de un token ``fence``/``colon_fence``, o ``None``."""
-    if token.type not in ("fence", "colon_fence") or not token.info.startswith("{"):
-        return None
-    name, _, arg = token.info[1:].partition("}")
-    parsed = parse_directive_text(AnyDirective, "", token.content)
-    return Directive(name, arg.strip(), {k: v or "" for k, v in parsed.options.items()},
-                     "\n".join(parsed.body))
-
-
-def tokens(text: str):
-    """Los tokens de ``text`` en orden, con los del cuerpo de cada directiva tras ella."""
-    for token in MD.parse(text):
-        yield token
-        if (d := directive(token)) and d.name != "code-cell":
-            yield from tokens(d.body)
-
-
-def blocks(text: str):
-    """Los bloques de primer nivel: (primera línea, última + 1, tokens del bloque)."""
-    group = []
-    for token in MD.parse(text):
-        if token.level == 0 and token.map and group:
-            yield group[0].map[0], group[0].map[1], group
-            group = []
-        group.append(token)
-    if group:
-        yield group[0].map[0], group[0].map[1], group
-
-
-def raw_myst(markdown: str) -> str | None:
-    """La primera sintaxis MyST que quedó en ``markdown`` (fuera del código), o ``None``."""
-    for token in MD.parse(markdown):
-        if directive(token):
-            return token.markup + "{"
-        if token.type == "myst_target":
-            return f"({token.content})="
-        if token.type == "math_block_label":
-            return f"$$ ({token.info})"
-        for child in token.children or []:
-            if child.type == "myst_role":
-                return "{%s}`" % child.meta["name"]
-        for line in token.content.splitlines() if token.type == "inline" else []:
-            key, colon, rest = line[1:].partition(":")  # una opción suelta: «:label: x»
-            if line[:1] == ":" and colon and key and key.replace("-", "_").isidentifier() \
-                    and rest[:1] in ("", " "):
-                return line[:len(key) + 2] + rest[:1]
-    return None
-
-
-def collect_labels(lines: list[str], prefix: str = "") -> dict[str, str]:
-    """Etiquetas de un capítulo y su texto: secciones, ejercicios, ecuaciones, figuras.
-
-    Los números cuentan en el orden del capítulo, con ``prefix`` delante (Ejercicio 12.3,
-    (12.1)); cuentan los ejercicios y las ecuaciones y figuras con etiqueta.
-    """
-    labels, counts, target, heading = {}, {}, None, False
-    for token in tokens("\n".join(lines)):
-        if token.type == "myst_target":
-            target = token.content
-        elif heading and target and token.type == "inline":
-            labels[target], target = token.content, None
-        elif token.type == "math_block_label":
-            counts["math"] = counts.get("math", 0) + 1
-            labels[token.info] = f"({prefix}{counts['math']})"
-        elif (d := directive(token)) and d.name in NUMBERED:
-            key, text = NUMBERED[d.name]
-            kind = d.name.removeprefix("glue:")
-            if key in d.options or kind == "exercise":
-                counts[kind] = counts.get(kind, 0) + 1
-            if key in d.options:
-                labels[d.options[key]] = text.format(f"{prefix}{counts[kind]}")
-        heading = token.type == "heading_open"
-    return labels
-
-
 # --------------------------------------------------------------------------- libro
-# (reglas del libro: pasan a pidl_book)
-
-CHAPTER_STEM = re.compile(r"^(?:(?P<num>\d+)|(?P<app>[A-Z]\d*))-")  # 12-…, A1-…
-
-
-def chapter_prefix(stem: str) -> str:
-    m = CHAPTER_STEM.match(stem)
-    if not m:
-        return ""
-    return f"{int(m['num'])}." if m["num"] is not None else f"{m['app']}."
-
-
-def is_chapter(path: Path) -> bool:
-    if path.suffix != ".md" or not path.is_file():
-        return False
-    head = path.read_text(encoding="utf-8")[:600]
-    return head.startswith("---") and "kernelspec:" in head
-
-
-def is_check_cell(cell) -> bool:
-    tags = cell.metadata.get("tags", [])
-    hidden = {"remove-cell", "remove-input", "hide-cell", "hide-input"} & set(tags)
-    return bool(hidden) and re.search(r"^\s*assert\b", cell.source, re.M) is not None
 
 
 @dataclass
@@ -266,16 +136,7 @@ def repository_requirement(config_path: Path = ROOT / "_config.yml") -> str:
 
 def toc_chapters(root: Path = ROOT) -> list[Path]:
     """Los capítulos ejecutables en el orden de ``_toc.yml``."""
-    def files(node):
-        if isinstance(node, dict):
-            yield from [node["file"]] if "file" in node else []
-            node = list(node.values())
-        for item in node if isinstance(node, list) else []:
-            yield from files(item)
-
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    paths = [root / (f if f.endswith(".md") else f + ".md") for f in files(toc)]
-    return [p for p in paths if is_chapter(p)]
+    return pidl_book.toc_chapters(root)
 
 
 def load_book(root: Path = ROOT) -> Book:
@@ -289,7 +150,7 @@ def load_book(root: Path = ROOT) -> Book:
         book.bib.update(parse_file(str(root / bibfile)).entries)
     for path in sorted((root / "chapters").glob("*.md")):
         text = path.read_text(encoding="utf-8")
-        parsed = MD.parse(text)
+        parsed = parser().parse(text)
         h1 = [i for i, t in enumerate(parsed) if t.type == "heading_open" and t.tag == "h1"]
         book.titles[path.stem] = parsed[h1[0] + 1].content.strip() if h1 else path.stem
         for label, text_ in collect_labels(text.splitlines(), chapter_prefix(path.stem)).items():
@@ -313,13 +174,11 @@ def glue_from_outputs(notebook) -> dict[str, dict]:
 
 def glue_from_build(stem: str, build_dir: Path) -> dict[str, dict] | None:
     """Valores de ``glue`` de la última construcción del libro, o ``None`` si no está."""
-    base = build_dir / "jupyter_execute" / "chapters" / stem
-    if base.with_suffix(".glue.json").exists():
-        data = json.loads(base.with_suffix(".glue.json").read_text(encoding="utf-8"))
+    glue, notebook = pidl_book.executed_glue(build_dir, stem), pidl_book.executed_notebook(build_dir, stem)
+    if glue.exists():
+        data = json.loads(glue.read_text(encoding="utf-8"))
         return {key: output.get("data", {}) for key, output in data.items()}
-    if base.with_suffix(".ipynb").exists():
-        return glue_from_outputs(nbformat.read(base.with_suffix(".ipynb"), as_version=4))
-    return None
+    return glue_from_outputs(nbformat.read(notebook, as_version=4)) if notebook.exists() else None
 
 
 def glue_by_executing(chapter: Path, timeout: int = 900) -> dict[str, dict]:
@@ -347,12 +206,7 @@ def format_glue(data: dict, fmt: str, key: str) -> str:
             return glue_image(data, key)
         raise ExportError(f"glue {key!r}: no tiene representación text/plain")
     text = format_plain_text(data["text/plain"], fmt)
-    if fmt.endswith("E"):  # 1.0 × 10⁻³, como en el libro (_ext/sci_notation.py)
-        sys.path.insert(0, str(ROOT / "_ext"))
-        from sci_notation import typeset
-
-        text = typeset(text)
-    return text
+    return sci_notation.typeset(text) if fmt.endswith("E") else text  # 1.0 × 10⁻³, como el libro
 
 
 def author_year(entry) -> tuple[str, str]:
@@ -383,7 +237,7 @@ class Chapter:
     # ---- en línea: cada rol que el parser encontró se reemplaza en el texto fuente
     def inline(self, text: str, inlines=None) -> str:
         out, pos = [], 0
-        for tok in (c for t in inlines or MD.parseInline(text) for c in t.children or []):
+        for tok in (c for t in inlines or parser().parseInline(text) for c in t.children or []):
             if tok.type == "code_inline":
                 start = text.index(tok.markup, pos)
                 out.append(text[pos:(pos := text.index(tok.markup, start + len(tok.markup))
@@ -410,7 +264,7 @@ class Chapter:
         if name.startswith("cite"):
             return self.cite(name, body)
         if name == "tiempo-estimado":
-            return reading_time.estimate(body.strip()).text()
+            return reading_time.estimate(body.strip(), ROOT).text()
         if name == "eq":
             return self.label_text(body.strip())
         explicit, text, target = split_explicit_title(body)
@@ -550,7 +404,7 @@ class Chapter:
     def list_table(self, arg: str, opts: dict, body: str) -> str:
         """Una ``list-table`` (listas anidadas para el parser) como tabla Markdown."""
         rows, depth = [], 0
-        for tok in MD.parse(body):
+        for tok in parser().parse(body):
             depth += tok.nesting * (tok.type in ("bullet_list_open", "bullet_list_close"))
             if tok.type == "list_item_open":
                 (rows.append([]) if depth == 1 else rows[-1].append(""))
@@ -664,7 +518,7 @@ def chapter_glue(chapter: Path, build_dir: Path, execute: bool) -> dict:
     glue = glue_from_build(chapter.stem, build_dir)
     if glue is None:
         raise ExportError(
-            f"{chapter.stem}: no hay notebook ejecutado en {build_dir / 'jupyter_execute' / 'chapters'}"
+            f"{chapter.stem}: no hay notebook ejecutado en {pidl_book.executed_dir(build_dir)}"
             "; construya el libro (jupyter-book build .) o use --execute para ejecutar el capítulo.")
     return glue
 
