@@ -20,8 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 BOOK_ROOT = Path(__file__).resolve().parents[2]  # src/pidl_book/ → la raíz del repositorio
-NUMBERED = {"exercise": ("label", "Ejercicio {}"), "math": ("label", "({})"),
-            "figure": ("name", "Figura {}"), "glue:figure": ("name", "Figura {}")}
+NAMES = {"exercise": "Ejercicio {}", "math": "({})", "figure": "Figura {}", "table": "Tabla {}"}
 
 
 @lru_cache(maxsize=None)
@@ -65,8 +64,11 @@ def directive(token) -> Directive | None:
     if token.type not in ("fence", "colon_fence") or not token.info.startswith("{"):
         return None
     name, _, arg = token.info[1:].partition("}")
-    parsed = parse_directive_text(_AnyDirective, "", token.content)
-    return Directive(name, arg.strip(), {k: v or "" for k, v in parsed.options.items()},
+    # Las opciones de una celda de código son YAML (:mystnb: figure: caption: …), como en MyST-NB.
+    parsed = parse_directive_text(_AnyDirective, "", token.content,
+                                  validate_options=name != "code-cell")
+    return Directive(name, arg.strip(), {k: "" if v is None else v
+                                         for k, v in parsed.options.items()},
                      "\n".join(parsed.body))
 
 
@@ -110,27 +112,44 @@ def raw_myst(markdown: str) -> str | None:
     return None
 
 
-def collect_labels(lines: list[str], prefix: str = "") -> dict[str, str]:
-    """Etiquetas de un capítulo (sus líneas) y su texto: secciones, ejercicios, ecuaciones, figuras.
+def numbered(d: Directive) -> tuple[str, str | None] | None:
+    """(tipo, etiqueta) si Sphinx numera la directiva ``d``; ``None`` si no la numera.
 
-    Cuentan todos los ejercicios y las ecuaciones y figuras con etiqueta, en el orden
-    del capítulo, con ``prefix`` delante; una sección lleva el texto de su título.
+    Como ``numfig``: todo ejercicio; una ecuación con etiqueta; una figura o una tabla
+    con leyenda o título (también la figura de una celda de código con ``caption``).
     """
-    labels, counts, target, heading = {}, {}, None, False
-    for token in tokens("\n".join(lines)):
+    figure = (d.options.get("mystnb") or {}).get("figure") or {} if d.name == "code-cell" else {}
+    if d.name == "exercise":
+        return "exercise", d.options.get("label")
+    if d.name == "math" and d.options.get("label"):
+        return "math", d.options["label"]
+    if d.name in ("figure", "glue:figure") and d.body.strip() or figure.get("caption"):
+        return "figure", figure.get("name") or d.options.get("name")
+    if d.name in ("table", "list-table") and d.arg:
+        return "table", d.options.get("name")
+    return None
+
+
+def numbers(text: str, prefix: str = ""):
+    """Cada cosa numerada de un capítulo, en orden: (tipo, etiqueta o ``None``, texto)."""
+    counts = {}
+    for token in tokens(text):
+        found = (("math", token.info) if token.type == "math_block_label"
+                 else (d := directive(token)) and numbered(d))
+        if found:
+            counts[found[0]] = counts.get(found[0], 0) + 1
+            yield *found, NAMES[found[0]].format(f"{prefix}{counts[found[0]]}")
+
+
+def collect_labels(lines: list[str], prefix: str = "") -> dict[str, str]:
+    """Etiquetas de un capítulo (sus líneas) y su texto: «Ejercicio 12.3», «(12.1)», o el
+    título de la sección que sigue a un destino ``(etiqueta)=``."""
+    text, labels, target, heading = "\n".join(lines), {}, None, False
+    for token in tokens(text):
         if token.type == "myst_target":
             target = token.content
         elif heading and target and token.type == "inline":
             labels[target], target = token.content, None
-        elif token.type == "math_block_label":
-            counts["math"] = counts.get("math", 0) + 1
-            labels[token.info] = f"({prefix}{counts['math']})"
-        elif (d := directive(token)) and d.name in NUMBERED:
-            key, text = NUMBERED[d.name]
-            kind = d.name.removeprefix("glue:")
-            if key in d.options or kind == "exercise":
-                counts[kind] = counts.get(kind, 0) + 1
-            if key in d.options:
-                labels[d.options[key]] = text.format(f"{prefix}{counts[kind]}")
         heading = token.type == "heading_open"
+    labels.update({label: number for _, label, number in numbers(text, prefix) if label})
     return labels
