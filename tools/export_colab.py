@@ -1,18 +1,12 @@
 """Exporta los capítulos MyST (``chapters/*.md``) a notebooks ``.ipynb`` listos para Colab.
 
-Colab abre solo ``.ipynb`` y muestra Markdown común, no MyST. Cada capítulo se lee con
-el parser de MyST-Parser (markdown-it-py con los plugins de ``parse.myst_enable_extensions``
-de ``_config.yml``): roles, directivas, destinos ``(etiqueta)=`` y ecuaciones ``$$ (etiqueta)``
-llegan como tokens, y este módulo decide qué Markdown escribe cada uno:
-
-- una primera celda que instala ``pidl`` si falta (y define ``glue`` sin ``myst_nb``);
-- los valores de ``glue`` de la última construcción (``<build-dir>/jupyter_execute``) o,
-  con ``--execute``, de ejecutar el capítulo;
-- citas autor–año con enlace al libro, y la lista de referencias al final;
-- números de ecuaciones, figuras y ejercicios (``collect_labels``: el orden del
-  capítulo y su prefijo, la misma regla que ``_ext/chapter_numbers.py`` aplica en Sphinx);
-- admoniciones como citas en bloque; ejercicios como «Ejercicio N», soluciones en ``<details>``;
-- las celdas ocultas de comprobación se conservan, marcadas como comprobaciones.
+Colab muestra Markdown común, no MyST. Cada capítulo se lee con el parser de MyST-Parser
+(:mod:`pidl_book.myst`: roles, directivas, destinos y ecuaciones con etiqueta llegan como
+tokens) y aquí se decide qué Markdown escribe cada uno: valores de ``glue`` de la última
+construcción (o de ejecutar el capítulo, ``--execute``), citas autor–año con enlace al libro,
+los números del libro (:func:`pidl_book.myst.numbers`), admoniciones como citas en bloque,
+ejercicios como «Ejercicio N» y soluciones en ``<details>``. La primera celda instala ``pidl``
+si falta; las celdas ocultas de comprobación se conservan, marcadas.
 
     python tools/export_colab.py --out colab/
     python tools/export_colab.py chapters/02-mlp.md --out colab/ --build-dir _build
@@ -22,7 +16,6 @@ llegan como tokens, y este módulo decide qué Markdown escribe cada uno:
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import re
 import sys
@@ -33,7 +26,8 @@ import jupytext
 import nbformat
 import pidl_book
 import yaml
-from pidl_book import chapter_prefix, is_chapter, is_check_cell, reading_time, sci_notation
+from pidl_book import chapter_prefix, is_chapter, is_check_cell, reading_time
+from pidl_book.glue import GlueError, format_glue, glue_from_build, glue_from_outputs, glue_image
 from pidl_book.myst import Directive, blocks, collect_labels, directive, parser, raw_myst, tokens
 from sphinx.util.nodes import split_explicit_title
 
@@ -88,7 +82,7 @@ ADMONITION_TITLES = {
 GLUE_ROLES = {"glue", "glue:", "glue:any", "glue:text", "glue:md"}
 
 
-class ExportError(RuntimeError):
+class ExportError(GlueError):
     """Un capítulo no se puede exportar (falta un valor, una cita o una etiqueta)."""
 
 
@@ -156,57 +150,6 @@ def load_book(root: Path = ROOT) -> Book:
         for label, text_ in collect_labels(text.splitlines(), chapter_prefix(path.stem)).items():
             book.labels[label] = (path.stem, text_)
     return book
-
-
-# --------------------------------------------------------------------------- glue
-
-
-def glue_from_outputs(notebook) -> dict[str, dict]:
-    """Valores pegados con ``glue`` en las salidas de un notebook ejecutado."""
-    values = {}
-    for output in (o for cell in notebook.cells for o in cell.get("outputs", [])):
-        if record := output.get("metadata", {}).get("scrapbook"):
-            prefix = record.get("mime_prefix", "")
-            values[record["name"]] = {k.removeprefix(prefix): v
-                                      for k, v in output.get("data", {}).items()}
-    return values
-
-
-def glue_from_build(stem: str, build_dir: Path) -> dict[str, dict] | None:
-    """Valores de ``glue`` de la última construcción del libro, o ``None`` si no está."""
-    glue, notebook = pidl_book.executed_glue(build_dir, stem), pidl_book.executed_notebook(build_dir, stem)
-    if glue.exists():
-        data = json.loads(glue.read_text(encoding="utf-8"))
-        return {key: output.get("data", {}) for key, output in data.items()}
-    return glue_from_outputs(nbformat.read(notebook, as_version=4)) if notebook.exists() else None
-
-
-def glue_by_executing(chapter: Path, timeout: int = 900) -> dict[str, dict]:
-    """Ejecuta el capítulo (en su carpeta, como el libro); devuelve sus valores de ``glue``."""
-    from nbclient import NotebookClient
-
-    notebook = jupytext.read(chapter)
-    NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(chapter.parent)}}).execute()
-    return glue_from_outputs(notebook)
-
-
-def glue_image(data: dict, key: str) -> str:
-    """Una figura pegada con ``glue``, incrustada como ``<img>`` (Colab no lee adjuntos)."""
-    png = "".join(data["image/png"].split())
-    return f'<img src="data:image/png;base64,{png}" alt="{key}">'
-
-
-def format_glue(data: dict, fmt: str, key: str) -> str:
-    """Un valor de ``glue`` como lo escribe MyST-NB (``{glue:text}`clave:formato```)."""
-    from myst_nb.core.variables import format_plain_text
-
-    if "text/plain" not in data:
-        if "image/png" in data:
-            return glue_image(data, key)
-        raise ExportError(f"glue {key!r}: no tiene representación text/plain")
-    text = format_plain_text(data["text/plain"], fmt)
-    return sci_notation.typeset(text) if fmt.endswith("E") else text  # 1.0 × 10⁻³, como el libro
 
 
 def author_year(entry) -> tuple[str, str]:
@@ -423,8 +366,7 @@ class Chapter:
 
 
 def is_graded_tests(cell) -> bool:
-    """Las pruebas de una tarea calificada (``graded: tests``, con los casos ocultos):
-    nunca se exportan."""
+    """Las pruebas de una tarea calificada (``graded: tests``): sus casos ocultos no se exportan."""
     return cell.metadata.get("graded") == "tests"
 
 
@@ -512,6 +454,16 @@ def export(chapter: Path, out_dir: Path, book: Book | None = None, glue: dict | 
     return target
 
 
+def glue_by_executing(chapter: Path, timeout: int = 900) -> dict[str, dict]:
+    """Ejecuta el capítulo (en su carpeta, como el libro); devuelve sus valores de ``glue``."""
+    from nbclient import NotebookClient
+
+    notebook = jupytext.read(chapter)
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(chapter.parent)}}).execute()
+    return glue_from_outputs(notebook)
+
+
 def chapter_glue(chapter: Path, build_dir: Path, execute: bool) -> dict:
     if execute:
         return glue_by_executing(chapter)
@@ -545,7 +497,7 @@ def run(argv, description: str, solutions: bool, transform=None) -> int:
         try:
             glue = chapter_glue(chapter, args.build_dir, args.execute)
             print(export(chapter, args.out, book, glue, solutions, transform))
-        except ExportError as error:
+        except GlueError as error:  # ExportError es un GlueError
             print(f"error: {error}", file=sys.stderr)
             failed += 1
     return 1 if failed else 0
