@@ -24,12 +24,13 @@ from pathlib import Path
 
 import jupytext
 import nbformat
-import pidl_book
 import yaml
+from sphinx.util.nodes import split_explicit_title
+
+import pidl_book
 from pidl_book import chapter_prefix, is_chapter, is_check_cell, reading_time
 from pidl_book.glue import GlueError, format_glue, glue_from_build, glue_from_outputs, glue_image
 from pidl_book.myst import Directive, blocks, collect_labels, directive, parser, raw_myst, tokens
-from sphinx.util.nodes import split_explicit_title
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -186,7 +187,7 @@ class Chapter:
                 out.append(text[pos:(pos := text.index(tok.markup, start + len(tok.markup))
                                      + len(tok.markup))])
             elif tok.type == "myst_role":
-                start = text.index("{%s}`" % tok.meta["name"], pos)
+                start = text.index(f"{{{tok.meta['name']}}}`", pos)
                 ticks = start + len(tok.meta["name"]) + 2
                 n = len(text[ticks:]) - len(text[ticks:].lstrip("`"))
                 out += [text[pos:start], self.role(tok.meta["name"], tok.content)]
@@ -326,7 +327,7 @@ class Chapter:
         if "dropdown" in opts.get("class", "").split():
             return f"<details>\n<summary>{title or 'Más'}</summary>\n\n{inner}\n\n</details>"
         content = (f"**{title}**\n\n" if title else "") + inner
-        return "\n".join(">" + (" " + l if l else "") for l in content.splitlines())
+        return "\n".join(">" + (" " + line if line else "") for line in content.splitlines())
 
     def figure(self, name: str, arg: str, opts: dict, caption: str, number: str) -> str:
         if name.startswith("glue"):

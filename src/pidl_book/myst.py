@@ -16,14 +16,14 @@ los dos con el entorno de Sphinx de la última construcción.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 BOOK_ROOT = Path(__file__).resolve().parents[2]  # src/pidl_book/ → la raíz del repositorio
 NAMES = {"exercise": "Ejercicio {}", "math": "({})", "figure": "Figura {}", "table": "Tabla {}"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def parser(root: Path = BOOK_ROOT):
     """El parser de MyST con las extensiones del libro (``_config.yml`` de ``root``)."""
     import yaml
@@ -103,7 +103,7 @@ def raw_myst(markdown: str) -> str | None:
             return f"$$ ({token.info})"
         for child in token.children or []:
             if child.type == "myst_role":
-                return "{%s}`" % child.meta["name"]
+                return f"{{{child.meta['name']}}}`"
         for line in token.content.splitlines() if token.type == "inline" else []:
             key, colon, rest = line[1:].partition(":")  # una opción suelta: «:label: x»
             if line[:1] == ":" and colon and key.replace("-", "_").isidentifier() \
