@@ -178,14 +178,17 @@ class Chapter:
     solutions: bool = True
     cited: list = field(default_factory=list)
 
-    # ---- en línea: cada rol que el parser encontró se reemplaza en el texto fuente
+    # ---- en línea
     def inline(self, text: str, inlines=None) -> str:
+        """``text`` con cada rol que el parser encontró en él (``inlines``: sus tokens
+        ``inline``) reemplazado; el resto del texto, y el código, quedan como están."""
         out, pos = [], 0
         for tok in (c for t in inlines or parser().parseInline(text) for c in t.children or []):
-            if tok.type == "code_inline":
+            if tok.type == "code_inline":  # se salta: `{eq}` en código no es un rol
                 start = text.index(tok.markup, pos)
-                out.append(text[pos:(pos := text.index(tok.markup, start + len(tok.markup))
-                                     + len(tok.markup))])
+                end = text.index(tok.markup, start + len(tok.markup)) + len(tok.markup)
+                out.append(text[pos:end])
+                pos = end
             elif tok.type == "myst_role":
                 start = text.index(f"{{{tok.meta['name']}}}`", pos)
                 ticks = start + len(tok.meta["name"]) + 2
