@@ -134,16 +134,12 @@ def split_cases(source: str, where: str) -> list[Case]:
     return cases
 
 
-def exercise_blocks(text: str) -> dict[str, tuple[str, list[str]]]:
+def exercise_blocks(text: str) -> dict[str, tuple[str, str]]:
     """Etiqueta → (título, cuerpo) de cada ``{exercise}`` del capítulo."""
-    lines, found = text.splitlines(), {}
-    for i, line in enumerate(lines):
-        m = export_colab.DIRECTIVE.match(line)
-        if m and m["name"] == "exercise":
-            end = export_colab.closing_fence(lines, i + 1, m["fence"])
-            opts = export_colab.directive_options(lines, i + 1)
-            if "label" in opts:
-                found[opts["label"]] = (m["arg"], lines[i + 1 + len(opts):end])
+    found = {}
+    for d in map(export_colab.directive, export_colab.tokens(text)):
+        if d and d.name == "exercise" and "label" in d.options:
+            found[d.options["label"]] = (d.arg, d.body)
     return found
 
 
@@ -179,7 +175,7 @@ def read_assignment(chapter: Path, book: export_colab.Book | None = None) -> Ass
                                       "de un ejercicio con etiqueta")
             title, body = exercises[current_label]
             points = float(graded.get("points", 1))
-            prompt = converter.convert("\n".join(body))
+            prompt = converter.convert(body)
             questions.append(Question(str(graded["question"]), points,
                                       converter.inline(title), prompt, cell.source))
         else:

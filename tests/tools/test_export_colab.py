@@ -497,6 +497,30 @@ def test_built_book_numbers_equations_and_exercises_per_chapter():
 
 
 @pytest.mark.book
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_the_notebook_cites_the_numbers_of_the_sphinx_build(chapter):
+    """Una sola numeración: cada ecuación, ejercicio, figura y tabla que numera Sphinx (con
+    _ext/chapter_numbers.py) lleva en el notebook el mismo número (pidl_book.myst.numbers)."""
+    import pickle
+
+    from pidl_book.myst import NAMES, numbers
+
+    environment = BUILD / ".doctrees" / "environment.pickle"
+    require_or_skip(environment.exists(), f"la construcción no dejó {environment}")
+    env = pickle.loads(environment.read_bytes())
+    doc, std = f"chapters/{chapter.stem}", env.domaindata["std"]["labels"]
+    ours = list(numbers(chapter.read_text(encoding="utf-8"),
+                        export_colab.chapter_prefix(chapter.stem)))
+    for figtype, kind in [("displaymath", "math"), ("exercise", "exercise"),
+                          ("figure", "figure"), ("table", "table")]:
+        book = {ident: NAMES[kind].format(".".join(map(str, n)))
+                for ident, n in env.toc_fignumbers.get(doc, {}).get(figtype, {}).items()}
+        assert sorted(n for k, _, n in ours if k == kind) == sorted(book.values()), kind
+        for _, label, number in (o for o in ours if o[0] == kind and o[1]):
+            ident = {"math": f"equation-{label}", "exercise": label}.get(kind) or std[label][1]
+            assert book[ident] == number, label
+
+
 def test_reference_appendix_names_numpy_sections_in_spanish():
     """locale/: Sphinx traduce «Raises» como «Muestra»; el apéndice A4 dice «Excepciones»."""
     page = BUILD / "html" / "chapters" / "A4-referencia-pidl.html"
