@@ -6,11 +6,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import pytest
+import torch
 
-from pidl.pinn import (  # noqa: E402
+from pidl.pinn import (
     PINN,
     AdamLR,
     Callback,
@@ -27,7 +27,7 @@ from pidl.pinn import (  # noqa: E402
     sample_uniform,
     train_pinn,
 )
-from pidl.residuals import partial  # noqa: E402
+from pidl.residuals import partial
 
 DTYPES = [torch.float32, torch.float64]
 
@@ -375,7 +375,7 @@ def test_callbacks_bad_construction(make, error, match):
 def test_callbacks_bad_use():
     model = PINN(1, width=4, depth=1)
     x = torch.rand(8, 1)
-    terms = lambda: {"d": model(x).pow(2).mean()}  # noqa: E731
+    terms = lambda: {"d": model(x).pow(2).mean()}
     with pytest.raises(TypeError, match="Callback"):
         train_pinn(model, terms, adam_iters=5, progress=False, callbacks=[lambda s: None])
     with pytest.raises(ValueError, match="lr="):

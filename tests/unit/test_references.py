@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 
 from pidl.references import (
-    burgers, burgers_spectral, damped_oscillator, heat_1d, poisson_1d, poisson_2d,
+    burgers,
+    burgers_spectral,
+    damped_oscillator,
+    heat_1d,
+    poisson_1d,
+    poisson_2d,
 )
 
 
