@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -88,3 +89,18 @@ def running(folder: Path, home: Path) -> Iterator[tuple[str, str]]:
                 server.kill()
                 server.wait()
         log.close()
+
+
+def run_cell(page, cell, i: int, timeout_s: float = 180) -> str:
+    """Ejecuta la celda ``i`` de JupyterLab con Shift+Enter, espera su número de ejecución
+    y devuelve el texto del primer error que mostró ("" si no hubo ninguno)."""
+    cell.scroll_into_view_if_needed()
+    cell.locator(".jp-InputPrompt").first.click()  # selecciona la celda (modo comando)
+    page.keyboard.press("Shift+Enter")
+    prompt = cell.locator(".jp-InputPrompt").first
+    deadline = time.monotonic() + timeout_s
+    while not re.search(r"\[\d+\]", prompt.inner_text()):
+        assert time.monotonic() < deadline, f"la celda de código {i} no terminó en {timeout_s:.0f} s"
+        page.wait_for_timeout(250)
+    errors = cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+    return errors.first.inner_text()[:1500] if errors.count() else ""

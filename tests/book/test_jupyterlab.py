@@ -24,7 +24,6 @@ import importlib.util
 import re
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -185,16 +184,8 @@ def test_first_code_cells_run_in_the_kernel(page):
     assert code.count() >= N_CODE_CELLS
     for i in range(N_CODE_CELLS):
         cell = code.nth(i)
-        cell.scroll_into_view_if_needed()
-        cell.locator(".jp-InputPrompt").first.click()  # selecciona la celda (modo comando)
-        page.keyboard.press("Shift+Enter")
-        prompt = cell.locator(".jp-InputPrompt").first
-        deadline = time.monotonic() + 180
-        while not re.search(r"\[\d+\]", prompt.inner_text()):
-            assert time.monotonic() < deadline, f"la celda de código {i} no terminó en 180 s"
-            page.wait_for_timeout(250)
-        errors = cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
-        assert errors.count() == 0, f"celda de código {i}: {errors.first.inner_text()[:1500]}"
+        error = lab_server.run_cell(page, cell, i)
+        assert not error, f"celda de código {i}: {error}"
     outputs = " ".join(code.nth(i).locator(".jp-OutputArea").inner_text()
                        for i in range(N_CODE_CELLS))
     assert "Dispositivo:" in outputs, f"la celda de preparación no informó el dispositivo: {outputs!r}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import time
 import urllib.request
 
 import nbformat
@@ -72,17 +71,8 @@ def test_grader_check_runs_in_jupyterlab(folder, page):
     outputs = []
     for i in range(code.count()):
         cell = code.nth(i)
-        cell.scroll_into_view_if_needed()
-        cell.locator(".jp-InputPrompt").first.click()  # selecciona la celda (modo comando)
-        page.keyboard.press("Shift+Enter")
-        prompt = cell.locator(".jp-InputPrompt").first
-        deadline = time.monotonic() + 180
-        while not re.search(r"\[\d+\]", prompt.inner_text()):
-            assert time.monotonic() < deadline, f"la celda de código {i} no terminó en 180 s"
-            page.wait_for_timeout(250)
-        errors = cell.locator(
-            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
-        assert errors.count() == 0, f"celda de código {i}: {errors.first.inner_text()[:1500]}"
+        error = lab.run_cell(page, cell, i)
+        assert not error, f"celda de código {i}: {error}"
         outputs.append(cell.locator(".jp-OutputArea").inner_text())
     checks = {m[1]: text for text in outputs
               for m in [re.search(r"\b(q\d) (?:results|passed)", text)] if m}
