@@ -18,7 +18,6 @@ Qué página es un capítulo lo dice ``pidl_book.is_chapter_doc``.
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 from sphinx.util import logging
 
 from pidl_book import executed_glue, executed_notebook, is_chapter_doc
+from pidl_book.book import github_repo
 
 logger = logging.getLogger(__name__)
 COLAB_DIR = "_colab"
@@ -41,10 +41,10 @@ def colab_link(app, stem: str) -> str | None:
     options = app.config.html_theme_options
     repo = options.get("repository_url", "").rstrip("/")
     colab = (options.get("launch_buttons") or {}).get("colab_url", "").rstrip("/")
-    match = re.match(r"https://github\.com/([^/]+/[^/]+?)(\.git)?$", repo)
-    if not (match and colab):
+    if not (colab and (found := github_repo(repo))):
         return None
-    return f"{colab}/github/{match[1]}/blob/{app.config.colab_branch}/{stem}.ipynb"
+    owner, name = found
+    return f"{colab}/github/{owner}/{name}/blob/{app.config.colab_branch}/{stem}.ipynb"
 
 
 def update_buttons(app, pagename, templatename, context, doctree) -> None:

@@ -49,8 +49,10 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-import export_colab
 from pidl_book import chapter_prefix, toc_chapters
+from pidl_book.book import Book, load_book
+from pidl_book.colab import Chapter, solution_markers
+from pidl_book.myst import collect_labels, directive, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).resolve().parent / "grade_worker.py"
@@ -66,7 +68,8 @@ try:
     import otter
     import pidl
 except ImportError:
-    import subprocess, sys
+    import subprocess
+    import sys
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q",
                            "{otter}", "{pidl}"])
 """
@@ -137,25 +140,25 @@ def split_cases(source: str, where: str) -> list[Case]:
 def exercise_blocks(text: str) -> dict[str, tuple[str, str]]:
     """Etiqueta → (título, cuerpo) de cada ``{exercise}`` del capítulo."""
     found = {}
-    for d in map(export_colab.directive, export_colab.tokens(text)):
+    for d in map(directive, tokens(text)):
         if d and d.name == "exercise" and "label" in d.options:
             found[d.options["label"]] = (d.arg, d.body)
     return found
 
 
-def read_assignment(chapter: Path, book: export_colab.Book | None = None) -> Assignment:
+def read_assignment(chapter: Path, book: Book | None = None) -> Assignment:
     """Las preguntas calificadas de un capítulo (vacío si no tiene)."""
-    book = book or export_colab.load_book()
+    book = book or load_book()
     text = chapter.read_text(encoding="utf-8")
-    labels = export_colab.collect_labels(text.splitlines(),
+    labels = collect_labels(text.splitlines(),
                                          chapter_prefix(chapter.stem))
-    converter = export_colab.Chapter(chapter.stem, book, {}, labels, solutions=False)
+    converter = Chapter(chapter.stem, book, {}, labels, solutions=False)
     exercises = exercise_blocks(text)
     notebook = jupytext.read(chapter)
     setup, questions, current_label = [], [], None
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            for kind, value in export_colab.solution_markers(cell.source):
+            for kind, value in solution_markers(cell.source):
                 if kind == "start":
                     current_label = value
             continue
@@ -232,7 +235,7 @@ def raw(text: str):
     return nbformat.v4.new_raw_cell(text)
 
 
-def master_notebook(assignment: Assignment, book: export_colab.Book):
+def master_notebook(assignment: Assignment, book: Book):
     """El cuaderno maestro de otter: solo la preparación y las preguntas."""
     config = {
         "name": assignment.name,
@@ -334,9 +337,9 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def build(chapter: Path, out: Path, book: export_colab.Book | None = None) -> Path:
+def build(chapter: Path, out: Path, book: Book | None = None) -> Path:
     """Construye la tarea de un capítulo en ``out/<capítulo>/`` y devuelve esa carpeta."""
-    book = book or export_colab.load_book()
+    book = book or load_book()
     assignment = read_assignment(chapter, book)
     if not assignment.questions:
         raise AssignmentError(f"{chapter.name}: no tiene preguntas calificadas")
@@ -863,7 +866,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="segundos por celda o prueba (por omisión 20)")
     args = parser.parse_args(argv)
     if args.command == "build":
-        book = export_colab.load_book()
+        book = load_book()
         for chapter in args.chapters or graded_chapters():
             print(build(chapter, args.out, book))
         return 0

@@ -92,6 +92,14 @@ def blocks(text: str):
         yield group[0].map[0], group[0].map[1], group
 
 
+def roles(text: str):
+    """Cada rol de ``text`` (también dentro de directivas): (nombre, contenido)."""
+    for token in tokens(text):
+        for child in token.children or []:
+            if child.type == "myst_role":
+                yield child.meta["name"], child.content
+
+
 def raw_myst(markdown: str) -> str | None:
     """La primera sintaxis MyST que quedó en ``markdown`` (fuera del código), o ``None``."""
     for token in parser().parse(markdown):

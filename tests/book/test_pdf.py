@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-import export_colab
 import latex_edition
-from pidl_book import chapter_number, chapter_prefix, executed_dir, toc_chapters
+from pidl_book import chapter_number, chapter_prefix, executed_dir, myst, toc_chapters
+from pidl_book import glue as glue_mod
 from tests.book import browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,13 +92,13 @@ def test_the_pdf_has_the_title_page_contents_and_every_chapter_with_its_number()
 def glued_numbers(chapter: Path, limit: int = 3) -> list[tuple[str, str]]:
     """Hasta ``limit`` valores de ``{glue:text}`` del texto del capítulo, con el formato
     con que el libro los escribe, tomados de la ejecución de esta construcción."""
-    glue = export_colab.glue_from_build(chapter.stem, BUILD) or {}
+    glue = glue_mod.glue_from_build(chapter.stem, BUILD) or {}
     found: dict[str, str] = {}
     for m in GLUE_TEXT.finditer(chapter.read_text(encoding="utf-8")):
         data = glue.get(m["key"])
         if data is None or "text/plain" not in data:
             continue
-        value = export_colab.format_glue(data, m["fmt"] or "", m["key"])
+        value = glue_mod.format_glue(data, m["fmt"] or "", m["key"])
         # Valores que identifican: con cifras y al menos 4 caracteres («0.93», «1234»).
         if len(value) >= 4 and re.search(r"\d", value) and " " not in value:
             found.setdefault(m["key"], value)
@@ -127,7 +127,7 @@ def test_equation_numbers_match_the_book():
     text = pdf_text()
     numbers = []
     for chapter in CHAPTERS:
-        labels = export_colab.collect_labels(chapter.read_text(encoding="utf-8").splitlines(),
+        labels = myst.collect_labels(chapter.read_text(encoding="utf-8").splitlines(),
                                              chapter_prefix(chapter.stem))
         numbers += [n for n in labels.values() if re.fullmatch(r"\([0-9A-Z]+\.\d+\)", n)]
     assert len(numbers) >= 20, numbers

@@ -103,7 +103,7 @@ class Built(dict):
 
     def __init__(self, out: Path):
         super().__init__()
-        self.out, self.book = out, assignments.export_colab.load_book()
+        self.out, self.book = out, assignments.load_book()
 
     def __missing__(self, stem: str) -> Path:
         self[stem] = assignments.build(ROOT / "chapters" / f"{stem}.md", self.out, self.book)
@@ -151,7 +151,7 @@ def add_cell(source: Path, target: Path, code: str) -> None:
 
 
 def test_every_chapter_has_two_graded_questions_with_hidden_tests():
-    book = assignments.export_colab.load_book()
+    book = assignments.load_book()
     for stem in CHAPTERS:
         assignment = assignments.read_assignment(ROOT / "chapters" / f"{stem}.md", book)
         assert len(assignment.questions) >= 2, stem

@@ -86,10 +86,10 @@ def test_visible_asserts_and_hidden_code_without_assert_are_not_checks():
 
 
 def test_export_and_timing_use_the_same_check_rule():
-    import export_colab
     import time_chapters
+    from pidl_book import colab
 
-    assert export_colab.is_check_cell is is_check_cell
+    assert colab.is_check_cell is is_check_cell
     assert time_chapters.is_check_cell is is_check_cell
 
 

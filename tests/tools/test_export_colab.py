@@ -17,7 +17,10 @@ import pytest
 from nbclient import NotebookClient
 
 import export_colab
-from pidl_book import book_chapters, executed_notebook
+import pidl_book
+from pidl_book import book as book_mod
+from pidl_book import book_chapters, colab, executed_notebook, myst
+from pidl_book import glue as glue_mod
 from tests.book.browser import require_or_skip
 from tests.tiny import write_chapter
 
@@ -25,12 +28,15 @@ ROOT = Path(__file__).resolve().parents[2]
 # Todos los capítulos: los de _toc.yml y los que aún no están en él.
 CHAPTERS = book_chapters(ROOT)
 BUILD = Path(os.environ.get("PIDL_BUILD_DIR", ROOT / "_build"))  # construcción del libro
-BOOK = export_colab.load_book()
+BOOK = book_mod.load_book()
 
 
 def stub_glue(chapter: Path) -> dict:
     """Un valor de relleno para cada clave de glue que usa el texto del capítulo."""
-    keys = re.findall(r"\{glue(?::\w*)?\}`([^`:]+)", chapter.read_text(encoding="utf-8"))
+    text = chapter.read_text(encoding="utf-8")
+    keys = [body.partition(":")[0] for name, body in myst.roles(text) if name.startswith("glue")]
+    keys += [d.arg for d in map(myst.directive, myst.tokens(text))
+             if d and d.name.startswith("glue")]
     return {key: {"text/plain": "1"} for key in keys}
 
 
@@ -41,28 +47,34 @@ def markdown_of(notebook) -> str:
 def convert(md: str, glue: dict | None = None, tmp_path: Path | None = None, **kw) -> str:
     """Convierte un capítulo mínimo con el Markdown ``md`` y devuelve su Markdown."""
     path = write_chapter(tmp_path / "99-prueba.md", md)
-    notebook = export_colab.convert_notebook(path, BOOK, glue or {}, **kw)
+    notebook = colab.convert_notebook(path, BOOK, glue or {}, **kw)
     return markdown_of(notebook)
 
 
 def test_requirement_points_at_the_repository():
-    req = export_colab.repository_requirement()
-    assert req.startswith("pidl @ git+https://") and req.endswith(".git@main")
-    assert BOOK.requirement == req
+    repo = book_mod.load_config(ROOT)["repository"]
+    assert BOOK.requirement == f"pidl @ git+{repo['url'].rstrip('/')}.git@main"
+    assert BOOK.requirement.startswith("pidl @ git+https://github.com/")
+
+
+def test_github_repo_reads_owner_and_name():
+    assert book_mod.github_repo("https://github.com/org/libro.git") == ("org", "libro")
+    assert book_mod.github_repo("https://github.com/org/libro/") == ("org", "libro")
+    assert book_mod.github_repo("https://gitlab.com/org/libro") is None
 
 
 def test_book_url_comes_from_the_repository_url():
-    assert export_colab.book_url_from("https://github.com/org/libro") == (
+    assert book_mod.book_url_from("https://github.com/org/libro") == (
         "https://org.github.io/libro/")
-    assert export_colab.book_url_from("https://x", "https://sitio/") == "https://sitio/"
-    with pytest.raises(export_colab.ExportError, match="GitHub"):
-        export_colab.book_url_from("https://gitlab.com/org/libro")
+    assert book_mod.book_url_from("https://x", "https://sitio/") == "https://sitio/"
+    with pytest.raises(book_mod.ExportError, match="GitHub"):
+        book_mod.book_url_from("https://gitlab.com/org/libro")
 
 
 def test_toc_lists_existing_chapters_in_order():
-    toc = export_colab.toc_chapters()
+    toc = pidl_book.toc_chapters(ROOT)
     assert toc and toc[0].name == "00-introduccion.md"
-    assert all(export_colab.is_chapter(p) for p in toc)
+    assert all(pidl_book.is_chapter(p) for p in toc)
 
 
 # ---------------------------------------------------------------- cada capítulo
@@ -77,7 +89,7 @@ def test_every_chapter_exports_without_raw_myst(chapter, tmp_path):
     assert "import pidl" in exported.cells[0].source
     for cell in exported.cells:
         if cell.cell_type == "markdown":
-            raw = export_colab.raw_myst(cell.source)
+            raw = myst.raw_myst(cell.source)
             assert raw is None, f"MyST sin convertir: {raw!r} en\n{cell.source[:300]}"
             assert "ch" not in re.findall(r"\b(ch\d\d)_\w+", cell.source), "clave de glue"
         else:
@@ -89,8 +101,8 @@ def test_every_chapter_exports_without_raw_myst(chapter, tmp_path):
     assert md.count("<details>") >= len(re.findall(r"^`{3,}\{solution\}", text, re.M))
     # Ninguna celda de código se pierde ni cambia (salvo el import de myst_nb).
     original = [c.source for c in jupytext.read(chapter).cells
-                if c.cell_type == "code" and not export_colab.is_graded_tests(c)]
-    kept = [c.source.removeprefix(export_colab.CHECK_HEADER)
+                if c.cell_type == "code" and not colab.is_graded_tests(c)]
+    kept = [c.source.removeprefix(colab.CHECK_HEADER)
             for c in exported.cells[1:] if c.cell_type == "code"]
     assert len(kept) == len(original)
     for before, after in zip(original, kept):
@@ -101,7 +113,7 @@ def hidden_case_lines(chapter: Path) -> list[str]:
     """Las líneas de los casos ocultos de las celdas ``graded: tests`` del capítulo."""
     lines = []
     for cell in jupytext.read(chapter).cells:
-        if cell.cell_type != "code" or not export_colab.is_graded_tests(cell):
+        if cell.cell_type != "code" or not colab.is_graded_tests(cell):
             continue
         hidden = False
         for line in cell.source.splitlines():
@@ -119,10 +131,10 @@ def test_hidden_graded_cases_never_reach_the_notebook(chapter, solutions, tmp_pa
     hidden = hidden_case_lines(chapter)
     if not hidden:
         pytest.skip("el capítulo no tiene casos ocultos")
-    notebook = export_colab.convert_notebook(chapter, BOOK, stub_glue(chapter),
+    notebook = colab.convert_notebook(chapter, BOOK, stub_glue(chapter),
                                              solutions=solutions)
     text = "\n".join(c.source for c in notebook.cells)
-    assert not any(export_colab.is_graded_tests(c) for c in notebook.cells)
+    assert not any(colab.is_graded_tests(c) for c in notebook.cells)
     leaked = [line for line in hidden if line in text]
     assert not leaked, f"casos ocultos en el notebook: {leaked[:3]}"
 
@@ -132,9 +144,9 @@ def test_hidden_graded_cases_never_reach_the_notebook(chapter, solutions, tmp_pa
 def test_export_with_the_values_of_the_book_build(chapter, tmp_path):
     executed = executed_notebook(BUILD, chapter.stem)
     require_or_skip(executed.exists(), f"la construcción no ejecutó el capítulo ({executed})")
-    glue = export_colab.glue_from_build(chapter.stem, BUILD)
+    glue = glue_mod.glue_from_build(chapter.stem, BUILD)
     notebook = nbformat.read(export_colab.export(chapter, tmp_path, BOOK, glue), 4)
-    assert export_colab.raw_myst(markdown_of(notebook)) is None
+    assert myst.raw_myst(markdown_of(notebook)) is None
 
 
 @pytest.mark.book
@@ -151,7 +163,7 @@ def test_html_launch_and_download_buttons_open_the_colab_notebook(chapter):
     assert f'href="../_colab/{chapter.stem}.ipynb"' in html, "el botón de descarga"
     served = BUILD / "html" / "_colab" / f"{chapter.stem}.ipynb"
     assert served.exists(), "la construcción no exportó el notebook que ofrece"
-    assert export_colab.raw_myst(markdown_of(nbformat.read(served, 4))) is None
+    assert myst.raw_myst(markdown_of(nbformat.read(served, 4))) is None
 
 
 def test_buttons_extension_rewrites_the_theme_links():
@@ -215,7 +227,7 @@ def test_install_cell_explains_an_offline_failure_in_spanish(tmp_path):
     dice en español qué falló y cómo instalar el paquete."""
     import subprocess
 
-    cell = export_colab.INSTALL_CELL.format(requirement=str(tmp_path / "no-existe"))
+    cell = colab.INSTALL_CELL.format(requirement=str(tmp_path / "no-existe"))
     script = "import sys\nsys.modules['pidl'] = None  # como si no estuviera instalado\n" + cell
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          cwd=tmp_path, timeout=120, env={**os.environ, "PIP_NO_INDEX": "1"})
@@ -247,19 +259,19 @@ def test_glue_format_E_is_typeset_like_the_book(tmp_path):
 
 
 def test_raw_myst_is_found_except_in_code():
-    assert export_colab.raw_myst("Ver {cite:p}`x`.") == "{cite:p}`"
-    assert export_colab.raw_myst("```{note}\nA\n```") == "```{"
-    assert export_colab.raw_myst("x\n````{solution} ej-1\n:class: dropdown\n\nB\n````") == "````{"
-    assert export_colab.raw_myst(":::{admonition} T\nA\n:::") == ":::{"
-    assert export_colab.raw_myst(":label: ej-1\n") == ":label: "
-    assert export_colab.raw_myst("(sec-1)=\n# A") == "(sec-1)="
-    assert export_colab.raw_myst("$$\na\n$$ (ec-1)") == "$$ (ec-1)"
-    assert export_colab.raw_myst("El rol `{cite:p}` y\n```\n{eq}`a`\n```\n") is None
-    assert export_colab.raw_myst("$$\n(a+b)^2\n$$") is None
+    assert myst.raw_myst("Ver {cite:p}`x`.") == "{cite:p}`"
+    assert myst.raw_myst("```{note}\nA\n```") == "```{"
+    assert myst.raw_myst("x\n````{solution} ej-1\n:class: dropdown\n\nB\n````") == "````{"
+    assert myst.raw_myst(":::{admonition} T\nA\n:::") == ":::{"
+    assert myst.raw_myst(":label: ej-1\n") == ":label: "
+    assert myst.raw_myst("(sec-1)=\n# A") == "(sec-1)="
+    assert myst.raw_myst("$$\na\n$$ (ec-1)") == "$$ (ec-1)"
+    assert myst.raw_myst("El rol `{cite:p}` y\n```\n{eq}`a`\n```\n") is None
+    assert myst.raw_myst("$$\n(a+b)^2\n$$") is None
 
 
 def test_a_missing_glue_value_is_an_error(tmp_path):
-    with pytest.raises(export_colab.ExportError, match="ch99_nada"):
+    with pytest.raises(book_mod.ExportError, match="ch99_nada"):
         convert("Vale {glue:text}`ch99_nada:.2f`.\n", {}, tmp_path)
 
 
@@ -279,7 +291,7 @@ def test_citations_become_author_year_links(tmp_path):
 
 
 def test_an_unknown_citation_is_an_error(tmp_path):
-    with pytest.raises(export_colab.ExportError, match="references.bib"):
+    with pytest.raises(book_mod.ExportError, match="references.bib"):
         convert("Ver {cite:p}`c99-nadie2099`.\n", {}, tmp_path)
 
 
@@ -312,7 +324,7 @@ def test_references_to_other_chapters_link_to_the_book(tmp_path):
 
 
 def test_an_unknown_label_is_an_error(tmp_path):
-    with pytest.raises(export_colab.ExportError, match="ec-99-nada"):
+    with pytest.raises(book_mod.ExportError, match="ec-99-nada"):
         convert("Por {eq}`ec-99-nada`.\n", {}, tmp_path)
 
 
@@ -417,7 +429,7 @@ def test_check_cells_are_kept_and_labelled(tmp_path):
         assert x == 2
         ```
         """)
-    notebook = export_colab.convert_notebook(path, BOOK, {})
+    notebook = colab.convert_notebook(path, BOOK, {})
     code = [c.source for c in notebook.cells if c.cell_type == "code"]
     assert code[1] == "x = 2"
     assert code[2].startswith("# Comprobación") and code[2].endswith("assert x == 2")
@@ -466,22 +478,16 @@ def test_reads_the_values_of_a_build(tmp_path):
                                metadata={"scrapbook": {"name": "ch99_x", "mime_prefix": ""}})
     ])])
     nbformat.write(notebook, build / "99-prueba.ipynb")
-    assert export_colab.glue_from_build("99-prueba", tmp_path / "_build") == {
+    assert glue_mod.glue_from_build("99-prueba", tmp_path / "_build") == {
         "ch99_x": {"text/plain": "2.5"}}
-    assert export_colab.glue_from_build("98-otro", tmp_path / "_build") is None
-
-
-@pytest.mark.parametrize("stem, prefix", [
-    ("12-pinns-burgers", "12."), ("00-introduccion", "0."), ("A1-notacion", "A1."),
-    ("intro", ""), ("prueba-12", ""),
-])
-def test_chapter_prefix_numbers_like_the_book(stem, prefix):
-    assert export_colab.chapter_prefix(stem) == prefix
+    assert glue_mod.glue_from_build("98-otro", tmp_path / "_build") is None
 
 
 @pytest.mark.book
 def test_built_book_numbers_equations_and_exercises_per_chapter():
-    """_ext/chapter_numbers.py: la primera ecuación del capítulo 12 es la (12.1)."""
+    """_ext/chapter_numbers.py: en la página del capítulo 12 que ve el lector, las ecuaciones
+    son (12.1), (12.2)… y los ejercicios 12.N (el test siguiente compara cada número con
+    el entorno de Sphinx; este mira el HTML)."""
     page = BUILD / "html" / "chapters" / "12-pinns-burgers.html"
     require_or_skip(page.exists(), f"el libro construido no tiene {page}")
     html = page.read_text(encoding="utf-8")
@@ -489,11 +495,6 @@ def test_built_book_numbers_equations_and_exercises_per_chapter():
     assert numbers and numbers == [f"12.{i}" for i in range(1, len(numbers) + 1)], numbers
     exercises = re.findall(r"Ejercicio (\d+(?:\.\d+)?)", html)
     assert exercises and all(e.startswith("12.") for e in exercises), set(exercises)
-    # el notebook exportado cita los mismos números
-    labels = export_colab.collect_labels(
-        (ROOT / "chapters" / "12-pinns-burgers.md").read_text(encoding="utf-8").splitlines(),
-        export_colab.chapter_prefix("12-pinns-burgers"))
-    assert {v for v in labels.values() if v.startswith("(")} == {f"({n})" for n in numbers}
 
 
 @pytest.mark.book
@@ -510,7 +511,7 @@ def test_the_notebook_cites_the_numbers_of_the_sphinx_build(chapter):
     env = pickle.loads(environment.read_bytes())
     doc, std = f"chapters/{chapter.stem}", env.domaindata["std"]["labels"]
     ours = list(numbers(chapter.read_text(encoding="utf-8"),
-                        export_colab.chapter_prefix(chapter.stem)))
+                        pidl_book.chapter_prefix(chapter.stem)))
     for figtype, kind in [("displaymath", "math"), ("exercise", "exercise"),
                           ("figure", "figure"), ("table", "table")]:
         book = {ident: NAMES[kind].format(".".join(map(str, n)))

@@ -8,6 +8,7 @@ import pytest
 
 import export_colab
 import student_version
+from pidl_book import colab, myst
 from tests import tiny
 from tests.tools.test_export_colab import BOOK, CHAPTERS, markdown_of, stub_glue
 
@@ -23,12 +24,14 @@ def test_student_version_has_no_solutions(chapter, tmp_path):
     text = chapter.read_text(encoding="utf-8")
     assert not SOLUTION_WORDS.search(md), SOLUTION_WORDS.search(md)[0]
     # Ninguna línea de una solución de la versión Colab aparece en la de estudiantes.
-    colab = markdown_of(export_colab.convert_notebook(chapter, BOOK, stub_glue(chapter)))
-    for block in re.findall(r"<details>\n<summary>.*?</summary>(.*?)</details>", colab, re.S):
+    with_solutions = markdown_of(colab.convert_notebook(chapter, BOOK, stub_glue(chapter)))
+    for block in re.findall(r"<details>\n<summary>.*?</summary>(.*?)</details>",
+                            with_solutions, re.S):
         longest = max(block.splitlines(), key=len)
         assert longest not in md, f"quedó una solución: {longest!r}"
-    assert export_colab.raw_myst(md) is None
-    n_exercises = len(re.findall(r"^(?:`{3,}|:{3,})\{exercise\}", text, re.M))
+    assert myst.raw_myst(md) is None
+    n_exercises = sum(1 for d in map(myst.directive, myst.tokens(text))
+                      if d and d.name == "exercise")
     assert len(re.findall(r"^### Ejercicio \d+", md, re.M)) == n_exercises
     assert notebook.cells[0].metadata["tags"] == ["colab-install"]
 
@@ -83,7 +86,7 @@ def write_chapter(tmp_path: Path) -> Path:
 
 
 def test_solutions_spanning_code_cells_are_removed(tmp_path):
-    notebook = export_colab.convert_notebook(write_chapter(tmp_path), BOOK, {}, solutions=False)
+    notebook = colab.convert_notebook(write_chapter(tmp_path), BOOK, {}, solutions=False)
     md = markdown_of(notebook)
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     assert "secreto" not in code and "Con este código" not in md
@@ -93,7 +96,7 @@ def test_solutions_spanning_code_cells_are_removed(tmp_path):
 
 
 def test_the_colab_version_keeps_those_solutions(tmp_path):
-    notebook = export_colab.convert_notebook(write_chapter(tmp_path), BOOK, {})
+    notebook = colab.convert_notebook(write_chapter(tmp_path), BOOK, {})
     md = markdown_of(notebook)
     assert "<summary>Solución del ejercicio 99.1</summary>" in md
     assert "**Solución del ejercicio 99.2**" in md and "*Fin de la solución.*" in md
@@ -101,7 +104,7 @@ def test_the_colab_version_keeps_those_solutions(tmp_path):
 
 
 def test_todo_cells_are_blanked_and_their_check_kept(tmp_path):
-    notebook = export_colab.convert_notebook(write_chapter(tmp_path), BOOK, {}, solutions=False)
+    notebook = colab.convert_notebook(write_chapter(tmp_path), BOOK, {}, solutions=False)
     assert student_version.blank_todo_cells(notebook) == 1
     code = [c.source for c in notebook.cells if c.cell_type == "code"][1:]
     assert code[0] == student_version.TODO_CELL
