@@ -33,7 +33,7 @@ from docutils import nodes
 from sphinx.builders.latex import LaTeXBuilder
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from pidl_book import CHAPTERS_DIR, chapter_number
+from pidl_book import CHAPTERS_DIR, EXECUTED_DIR, chapter_number
 
 CONTENTS_NAME = "Índice general"
 # Dónde queda el PDF en el sitio: .ci/run y el flujo de publicación copian ahí
@@ -286,7 +286,7 @@ def on_builder_inited(app) -> None:
         config = getattr(app.env, "mystnb_config", None)
         if config is not None:
             app.env.mystnb_config = config.copy(
-                output_folder=str(Path(app.outdir).joinpath("jupyter_execute").resolve()))
+                output_folder=str(Path(app.outdir).joinpath(EXECUTED_DIR).resolve()))
         # Sphinx llama al índice como el título de la primera parte («Fundamentos»).
         app.builder.get_contentsname = lambda indexfile: CONTENTS_NAME
 

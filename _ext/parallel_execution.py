@@ -35,6 +35,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from pidl_book import is_chapter
 from pidl_book.execution import cell_seconds
 
 logger = logging.getLogger(__name__)
@@ -99,13 +100,13 @@ def missing_notebooks(app, env, docnames):
     found = []
     for docname in sorted(docnames):
         path = env.doc2path(docname)
+        if not is_chapter(path):  # una página de texto, no un cuaderno
+            continue
         text = Path(path).read_text(encoding="utf-8")
         reader = create_nb_reader(str(path), env.myst_config, env.mystnb_config, text)
         if reader is None:
             continue
         notebook = reader.read(text)
-        if "kernelspec" not in notebook.metadata:  # una página de texto, no un cuaderno
-            continue
         try:
             cache.match_cache_notebook(notebook)
         except KeyError:

@@ -7,7 +7,7 @@ Las leen la construcción (``_ext/``), las herramientas (``tools/``) y los tests
 - qué celda es una comprobación oculta (:func:`is_check_cell`);
 - el prefijo de la numeración de un capítulo (:func:`chapter_prefix`: 12., A1.);
 - dónde deja la construcción los capítulos ejecutados (:func:`executed_notebook`,
-  :func:`executed_glue`).
+  :func:`executed_glue`) y sus páginas (:func:`html_page`).
 
 No importa nada de ``tools/`` ni de ``_ext/``: el orden es herramientas →
 reglas del libro → ``pidl``.
@@ -23,7 +23,7 @@ __all__ = [
     "CHAPTERS_DIR", "HIDDEN_TAGS", "is_chapter", "is_chapter_doc", "book_chapters",
     "toc_files", "toc_chapters", "find_chapters", "is_hidden", "is_check_cell",
     "chapter_number", "chapter_prefix", "EXECUTED_DIR", "executed_dir",
-    "executed_notebook", "executed_glue",
+    "executed_notebook", "executed_glue", "HTML_DIR", "html_page",
 ]
 
 # --------------------------------------------------------------------- capítulos
@@ -187,3 +187,11 @@ def executed_notebook(build_dir: str | Path, stem: str) -> Path:
 def executed_glue(build_dir: str | Path, stem: str) -> Path:
     """Los valores de ``glue`` del capítulo ``stem`` que guardó MyST-NB (existe o no)."""
     return executed_dir(build_dir) / f"{stem}.glue.json"
+
+
+HTML_DIR = "html"  # el sitio: <build>/html
+
+
+def html_page(build_dir: str | Path, stem: str) -> Path:
+    """La página HTML del capítulo ``stem`` en la construcción ``build_dir`` (existe o no)."""
+    return Path(build_dir) / HTML_DIR / CHAPTERS_DIR / f"{stem}.html"

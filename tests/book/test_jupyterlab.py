@@ -27,6 +27,7 @@ import sys
 
 import pytest
 
+import pidl_book
 from tests.book import browser
 from tests.book import lab as lab_server
 
@@ -43,7 +44,7 @@ NUMBER = re.compile(r"\d\.\d+e[-+]\d+|\d+(?:\.\d+)? ?%|\d+(?:\.\d+)? s\b")
 @pytest.fixture(scope="module")
 def notebook(tmp_path_factory):
     """Exporta el capítulo como lo haría el estudiante; devuelve la carpeta y el nombre."""
-    execute = BUILD / "jupyter_execute"
+    execute = pidl_book.executed_dir(BUILD)
     browser.require_or_skip(execute.is_dir(),
                             f"no hay ejecución del libro en {execute} (ejecute `jupyter-book build .`)")
     browser.require_or_skip(importlib.util.find_spec("jupyterlab") is not None,

@@ -20,7 +20,14 @@ from pathlib import Path
 import pytest
 
 import latex_edition
-from pidl_book import chapter_number, chapter_prefix, executed_dir, myst, toc_chapters
+from pidl_book import (
+    chapter_number,
+    chapter_prefix,
+    executed_dir,
+    html_page,
+    myst,
+    toc_chapters,
+)
 from pidl_book import glue as glue_mod
 from tests.book import browser
 
@@ -189,7 +196,7 @@ def test_the_pdf_link_only_when_the_pdf_will_exist(tmp_path, monkeypatch):
 
 @pytest.mark.book
 def test_the_download_menu_links_the_pdf():
-    page = BUILD / "html" / "chapters" / CHAPTERS[1].with_suffix(".html").name
+    page = html_page(BUILD, CHAPTERS[1].stem)
     browser.require_or_skip(page.is_file(), f"no hay libro construido ({page})")
     html = page.read_text(encoding="utf-8")
     # Sin PIDL_PDF_LINK=1 (lo pone .ci/run) ni PDF construido, el HTML no lo enlaza.

@@ -152,7 +152,7 @@ def test_export_with_the_values_of_the_book_build(chapter, tmp_path):
 @pytest.mark.book
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_html_launch_and_download_buttons_open_the_colab_notebook(chapter):
-    page = BUILD / "html" / "chapters" / f"{chapter.stem}.html"
+    page = pidl_book.html_page(BUILD, chapter.stem)
     require_or_skip(page.exists(), f"el libro construido no tiene {page}")
     html = page.read_text(encoding="utf-8")
     org_repo = BOOK.repo_url.removeprefix("https://github.com/")
@@ -471,7 +471,7 @@ def test_execute_takes_the_values_from_a_run(tmp_path):
 
 
 def test_reads_the_values_of_a_build(tmp_path):
-    build = tmp_path / "_build" / "jupyter_execute" / "chapters"
+    build = pidl_book.executed_dir(tmp_path / "_build")
     build.mkdir(parents=True)
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
         nbformat.v4.new_output("display_data", data={"text/plain": "2.5"},
@@ -488,7 +488,7 @@ def test_built_book_numbers_equations_and_exercises_per_chapter():
     """_ext/chapter_numbers.py: en la página del capítulo 12 que ve el lector, las ecuaciones
     son (12.1), (12.2)… y los ejercicios 12.N (el test siguiente compara cada número con
     el entorno de Sphinx; este mira el HTML)."""
-    page = BUILD / "html" / "chapters" / "12-pinns-burgers.html"
+    page = pidl_book.html_page(BUILD, "12-pinns-burgers")
     require_or_skip(page.exists(), f"el libro construido no tiene {page}")
     html = page.read_text(encoding="utf-8")
     numbers = re.findall(r'class="eqno">\(([^)<]*)\)', html)
@@ -524,7 +524,7 @@ def test_the_notebook_cites_the_numbers_of_the_sphinx_build(chapter):
 
 def test_reference_appendix_names_numpy_sections_in_spanish():
     """locale/: Sphinx traduce «Raises» como «Muestra»; el apéndice A4 dice «Excepciones»."""
-    page = BUILD / "html" / "chapters" / "A4-referencia-pidl.html"
+    page = pidl_book.html_page(BUILD, "A4-referencia-pidl")
     require_or_skip(page.exists(), f"el libro construido no tiene {page}")
     labels = set(re.findall(r'<dt class="field-(?:odd|even)">([^<]+)', page.read_text("utf-8")))
     assert "Excepciones" in labels and "Parámetros" in labels, labels
