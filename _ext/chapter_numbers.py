@@ -19,15 +19,13 @@ sección de un capítulo pasa a ser su prefijo, el mismo de «Ejercicio 6.1» y 
 
 from __future__ import annotations
 
-from pidl_book import CHAPTERS_DIR, chapter_number
+from pidl_book import doc_number
 
 
 def renumber(env) -> None:
     """Pasa los números de cada capítulo a ``(prefijo, 1), (prefijo, 2), …`` por tipo."""
     for docname, by_type in env.toc_fignumbers.items():
-        folder, _, stem = docname.rpartition("/")
-        prefix = chapter_number(stem) if folder == CHAPTERS_DIR else ""
-        if not prefix:
+        if not (prefix := doc_number(docname)):
             continue
         for figtype, numbers in by_type.items():
             order = sorted(numbers, key=lambda ident: numbers[ident])
@@ -37,9 +35,7 @@ def renumber(env) -> None:
 def renumber_sections(env) -> None:
     """Cambia el primer número de cada sección de un capítulo por su prefijo (6, A1)."""
     for docname, numbers in env.toc_secnumbers.items():
-        folder, _, stem = docname.rpartition("/")
-        prefix = chapter_number(stem) if folder == CHAPTERS_DIR else ""
-        if not prefix:
+        if not (prefix := doc_number(docname)):
             continue
         for anchor, number in numbers.items():
             if number:

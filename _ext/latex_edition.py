@@ -9,7 +9,7 @@ sphinx-jupyterbook-latex y el escritor LaTeX de Sphinx dejan distinto del libro:
   0x…>``. Aquí se convierten en tablas de docutils (con cursiva, negrita y
   subíndices, celdas que abarcan filas o columnas y la leyenda como párrafo).
 - **Numeración por capítulo como en el HTML.** LaTeX numera los capítulos desde 1;
-  el libro, desde el nombre del archivo (``pidl_book.chapter_number``, como ``_ext/chapter_numbers.py``): el capítulo
+  el libro, desde el nombre del archivo (``pidl_book.doc_number``, como ``_ext/chapter_numbers.py``): el capítulo
   ``00-introduccion`` es el 0 y los apéndices son A1…A5. Antes de cada capítulo se
   fija el contador, así que la figura, la ecuación y el ejercicio llevan el mismo
   número en el PDF y en la web: Figura 6.2, (6.2), Ejercicio 6.1.
@@ -33,7 +33,7 @@ from docutils import nodes
 from sphinx.builders.latex import LaTeXBuilder
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from pidl_book import CHAPTERS_DIR, EXECUTED_DIR, chapter_number
+from pidl_book import EXECUTED_DIR, doc_number
 
 CONTENTS_NAME = "Índice general"
 # Dónde queda el PDF en el sitio: .ci/run y el flujo de publicación copian ahí
@@ -255,9 +255,7 @@ class BookStructureForLatex(SphinxPostTransform):
         for start in self.document.findall(nodes.Element):
             if start.tagname != "start_of_file":
                 continue
-            folder, _, stem = start["docname"].rpartition("/")
-            code = chapter_counter(chapter_number(stem)) if folder == CHAPTERS_DIR else None
-            if code:
+            if code := chapter_counter(doc_number(start["docname"])):
                 start.insert(0, nodes.raw("", code + "\n", format="latex"))
         # sphinx-exercise etiqueta cada ejercicio como «exercise:<id>», pero las
         # referencias ({ref}) apuntan a «<capítulo>:<id>»: se agrega esa etiqueta.

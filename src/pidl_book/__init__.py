@@ -22,7 +22,7 @@ from pathlib import Path
 __all__ = [
     "CHAPTERS_DIR", "HIDDEN_TAGS", "is_chapter", "is_chapter_doc", "book_chapters",
     "toc_files", "toc_chapters", "find_chapters", "is_hidden", "is_check_cell",
-    "chapter_number", "chapter_prefix", "EXECUTED_DIR", "executed_dir",
+    "chapter_number", "doc_number", "chapter_prefix", "EXECUTED_DIR", "executed_dir",
     "executed_notebook", "executed_glue", "HTML_DIR", "html_page",
 ]
 
@@ -155,6 +155,13 @@ def chapter_number(stem: str) -> str:
     if not m:
         return ""
     return str(int(m["num"])) if m["num"] is not None else m["app"]
+
+
+def doc_number(docname: str) -> str:
+    """El número de la página ``docname`` de Sphinx: «12» para ``chapters/12-pinns-burgers``;
+    «» para una página fuera de ``chapters/`` (``intro``) o sin número en el nombre."""
+    folder, _, stem = docname.rpartition("/")
+    return chapter_number(stem) if folder == CHAPTERS_DIR else ""
 
 
 def chapter_prefix(stem: str) -> str:

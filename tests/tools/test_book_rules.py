@@ -105,13 +105,21 @@ def test_chapter_number_and_prefix(stem, number):
     assert chapter_prefix(stem) == (f"{number}." if number else "")
 
 
+@pytest.mark.parametrize("docname, number", [
+    ("chapters/12-pinns-burgers", "12"), ("chapters/A1-notacion", "A1"), ("intro", ""),
+    ("12-pinns-burgers", ""), ("otros/12-x", ""),
+])
+def test_only_pages_in_chapters_take_a_number(docname, number):
+    assert pidl_book.doc_number(docname) == number
+
+
 def test_the_build_numbers_with_the_book_rule():
     """_ext/chapter_numbers.py y _ext/latex_edition.py no importan herramientas."""
     import chapter_numbers
     import latex_edition
 
-    assert chapter_numbers.chapter_number is chapter_number
-    assert latex_edition.chapter_number is chapter_number
+    assert chapter_numbers.doc_number is pidl_book.doc_number
+    assert latex_edition.doc_number is pidl_book.doc_number
 
 
 # ------------------------------------------------------- construcción ejecutada
