@@ -129,3 +129,31 @@ def test_executed_notebooks_live_in_jupyter_execute(tmp_path):
     assert executed_notebook(tmp_path, "02-mlp") == (
         tmp_path / "jupyter_execute" / "chapters" / "02-mlp.ipynb")
     assert executed_glue(tmp_path, "02-mlp").name == "02-mlp.glue.json"
+
+
+# ------------------------------------------------------------ orden de importación
+
+
+def imported_modules(folder: Path) -> set[str]:
+    """Los módulos de primer nivel que importan los ``.py`` de ``folder`` (cualquier nivel)."""
+    import ast
+
+    found = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.partition(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.partition(".")[0])
+    return found
+
+
+def test_the_code_reads_top_down():
+    """herramientas y construcción → reglas del libro (pidl_book) → pidl: nada importa hacia arriba."""
+    tools = {p.stem for p in (ROOT / "tools").glob("*.py")}
+    extensions = {p.stem for p in (ROOT / "_ext").glob("*.py")}
+    rules = imported_modules(ROOT / "src" / "pidl_book")
+    assert not rules & (tools | extensions), rules & (tools | extensions)
+    assert not imported_modules(ROOT / "_ext") & tools
+    pidl = imported_modules(ROOT / "src" / "pidl")
+    assert not pidl & (tools | extensions | {"pidl_book"}), pidl & (tools | extensions)
