@@ -4,11 +4,10 @@ Sin secciones numeradas en ``_toc.yml``, Sphinx numera ecuaciones, figuras, tabl
 y ejercicios de corrido en todo el libro: la primera ecuación del capítulo 01 sería
 la (9). Esta extensión reescribe, después de que Sphinx asigna los números, cada
 número como ``(capítulo, n)``, con ``n`` contado dentro del capítulo. El prefijo
-sale del nombre del archivo con la regla del libro, ``pidl_book.chapter_prefix``, la
-misma que usa ``tools/export_colab.py`` (``chapters/12-pinns-burgers`` → 12,
-``chapters/A1-notacion`` → A1), así que un notebook exportado cita los mismos números
-que el libro. Las páginas fuera de
-``chapters/`` no cambian.
+sale del nombre del archivo con la regla del libro, ``pidl_book.doc_number``
+(``chapters/12-pinns-burgers`` → 12, ``chapters/A1-notacion`` → A1), la misma con la
+que numera la exportación a Colab (``pidl_book.myst``), así que un notebook exportado
+cita los mismos números que el libro. Las páginas fuera de ``chapters/`` no cambian.
 
 Lo mismo con los números de sección que pide ``numbered`` en ``_toc.yml`` (la
 barra lateral y los títulos: «6. Redes convolucionales», «6.2 …»): Sphinx empieza

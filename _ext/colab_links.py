@@ -9,23 +9,23 @@ sabe abrir. Esta extensión:
 - al terminar la construcción exporta cada capítulo a ``_colab/<capítulo>.ipynb``
   dentro del sitio, con los valores de ``glue`` de esa misma ejecución, y hace que
   el botón de descarga «.ipynb» ofrezca ese notebook y diga que no lleva salidas.
-  La exportación la hace la orden ``tools/export_colab.py`` en un proceso aparte: la
-  construcción no importa las herramientas, y la publicación sube estos mismos
-  notebooks a la rama ``colab`` (no exporta otra vez).
+  La exportación es la de ``pidl_book.colab`` (la misma que usa la orden
+  ``tools/export_colab.py``); la publicación sube estos mismos notebooks a la rama
+  ``colab`` (no exporta otra vez).
 
 Qué página es un capítulo lo dice ``pidl_book.is_chapter_doc``.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from sphinx.util import logging
 
-from pidl_book import executed_glue, executed_notebook, is_chapter_doc
-from pidl_book.book import github_repo
+from pidl_book import is_chapter_doc
+from pidl_book.book import github_repo, load_book
+from pidl_book.colab import export
+from pidl_book.glue import GlueError, glue_from_build
 
 logger = logging.getLogger(__name__)
 COLAB_DIR = "_colab"
@@ -77,27 +77,26 @@ def update_buttons(app, pagename, templatename, context, doctree) -> None:
 
 
 def export_notebooks(app, exception) -> None:
-    """Exporta los capítulos construidos a ``<html>/_colab/`` (``tools/export_colab.py``)."""
+    """Exporta los capítulos construidos a ``<html>/_colab/`` (:func:`pidl_book.colab.export`)."""
     if exception is not None or app.builder.format != "html":
         return
-    build_dir = Path(app.outdir).parent
-    chapters = []
+    build_dir, out = Path(app.outdir).parent, Path(app.outdir) / COLAB_DIR
+    book, problems = None, []
     for pagename in sorted(app.env.found_docs):
         if not is_chapter_doc(app.srcdir, pagename):
             continue
-        stem = pagename.rpartition("/")[2]
-        if executed_glue(build_dir, stem).exists() or executed_notebook(build_dir, stem).exists():
-            chapters.append(str(Path(app.srcdir) / f"{pagename}.md"))
-        else:
+        glue = glue_from_build(pagename.rpartition("/")[2], build_dir)
+        if glue is None:
             logger.info(f"colab_links: {pagename} no se ejecutó; no se exporta")
-    if not chapters:
-        return
-    command = [sys.executable, str(Path(app.srcdir) / "tools" / "export_colab.py"), *chapters,
-               "--out", str(Path(app.outdir) / COLAB_DIR), "--build-dir", str(build_dir)]
-    done = subprocess.run(command, cwd=app.srcdir, capture_output=True, text=True)
-    if done.returncode != 0:
-        problems = done.stderr.strip() or f"código de salida {done.returncode}"
-        logger.warning(f"colab_links: no se pudieron exportar todos los capítulos:\n{problems}")
+            continue
+        try:  # un capítulo que falla no impide exportar los demás
+            book = book or load_book(Path(app.srcdir))
+            export(Path(app.srcdir) / f"{pagename}.md", out, book, glue)
+        except GlueError as error:  # ExportError también es un GlueError
+            problems.append(str(error))
+    if problems:
+        logger.warning("colab_links: no se pudieron exportar todos los capítulos:\n"
+                       + "\n".join(problems))
 
 
 def setup(app):

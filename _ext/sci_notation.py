@@ -3,8 +3,8 @@
 ``{glue:text}`clave:.1E``` (formato ``E`` mayúscula) pide a MyST-NB el número en
 notación exponencial; esta extensión reemplaza ese texto por mantisa, «×», 10 y el
 exponente como superíndice (sin ceros a la izquierda ni signo «+»), en HTML y en
-LaTeX. El formato ``e`` minúscula queda como está. ``tools/export_colab.py`` hace lo
-mismo en el notebook exportado con ``pidl_book.sci_notation.typeset`` (exponente con
+LaTeX. El formato ``e`` minúscula queda como está. La exportación a Colab
+(``pidl_book.glue.format_glue``) hace lo mismo en el notebook exportado con ``pidl_book.sci_notation.typeset`` (exponente con
 superíndices de Unicode, que Colab muestra).
 """
 

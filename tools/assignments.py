@@ -49,10 +49,10 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from pidl_book import chapter_prefix, toc_chapters
+from pidl_book import toc_chapters
 from pidl_book.book import Book, load_book
 from pidl_book.colab import Chapter, solution_markers
-from pidl_book.myst import collect_labels, directive, tokens
+from pidl_book.myst import directive, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).resolve().parent / "grade_worker.py"
@@ -150,9 +150,7 @@ def read_assignment(chapter: Path, book: Book | None = None) -> Assignment:
     """Las preguntas calificadas de un capítulo (vacío si no tiene)."""
     book = book or load_book()
     text = chapter.read_text(encoding="utf-8")
-    labels = collect_labels(text.splitlines(),
-                                         chapter_prefix(chapter.stem))
-    converter = Chapter(chapter.stem, book, {}, labels, solutions=False)
+    converter = Chapter.from_path(chapter, book, {}, solutions=False)
     exercises = exercise_blocks(text)
     notebook = jupytext.read(chapter)
     setup, questions, current_label = [], [], None

@@ -18,30 +18,14 @@ import sys
 from pathlib import Path
 
 import jupytext
-import nbformat
 
 import pidl_book
 from pidl_book import is_chapter, toc_chapters
-from pidl_book.book import Book, ExportError, load_book
-from pidl_book.colab import convert_notebook
+from pidl_book.book import ExportError, load_book
+from pidl_book.colab import export
 from pidl_book.glue import GlueError, glue_from_build, glue_from_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def export(chapter: Path, out_dir: Path, book: Book | None = None, glue: dict | None = None,
-           solutions: bool = True, transform=None) -> Path:
-    """Escribe ``out_dir/<capítulo>.ipynb`` listo para Colab y devuelve su ruta.
-
-    ``transform(notebook)``, si se da, modifica el notebook antes de escribirlo.
-    """
-    notebook = convert_notebook(chapter, book or load_book(), glue or {}, solutions)
-    if transform is not None:
-        transform(notebook)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    nbformat.validate(notebook)
-    nbformat.write(notebook, target := out_dir / f"{chapter.stem}.ipynb")
-    return target
 
 
 def glue_by_executing(chapter: Path, timeout: int = 900) -> dict[str, dict]:

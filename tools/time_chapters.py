@@ -44,6 +44,7 @@ from pathlib import Path
 
 from pidl_book import book_chapters, find_chapters, is_check_cell
 from pidl_book.execution import cell_seconds
+from pidl_book.glue import glue_from_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BUDGET = 120.0
@@ -136,11 +137,10 @@ def execute_chapter(path: Path, env: dict[str, str] | None = None,
                                         _failing_line(output.get("traceback", []))))
             elif output.get("output_type") == "stream" and _CPU_MARK in output.get("text", ""):
                 cpu = float(output["text"].split(_CPU_MARK)[1].split()[0])
-            elif output.get("output_type") == "display_data":
-                name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-                texts = [v for k, v in output.get("data", {}).items() if k.endswith("text/plain")]
-                if name and texts:
-                    glued[name] = texts[0] if isinstance(texts[0], str) else "".join(texts[0])
+    for name, data in glue_from_outputs(notebook).items():
+        if "text/plain" in data:
+            text = data["text/plain"]
+            glued[name] = text if isinstance(text, str) else "".join(text)
     return Run(path.stem, seconds, cpu, errors, glued, cell_seconds(notebook))
 
 

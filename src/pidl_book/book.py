@@ -79,6 +79,8 @@ def load_book(root: Path = BOOK_ROOT) -> Book:
     config = load_config(root)
     repo, baseurl = config["repository"], (config.get("html") or {}).get("baseurl") or ""
     repo_url = repo["url"].rstrip("/")
+    if found := github_repo(repo_url):  # sin «.git»: el requisito de pip lo agrega
+        repo_url = "https://github.com/{}/{}".format(*found)
     book = Book(repo_url, repo.get("branch", "main"), book_url_from(repo_url, baseurl),
                 Path(root))
     for bibfile in config.get("bibtex_bibfiles", []):

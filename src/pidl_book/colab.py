@@ -8,8 +8,9 @@ admoniciones como citas en bloque, ejercicios como «Ejercicio N» y soluciones 
 ``<details>``. La primera celda instala ``pidl`` si falta; las celdas ocultas de
 comprobación se conservan, marcadas.
 
-Lo usan ``tools/export_colab.py`` (la orden, y a través de ella el botón de descarga de
-la construcción), ``tools/student_version.py`` y ``tools/assignments.py``.
+Lo usan el botón de descarga de la construcción (``_ext/colab_links.py``, con
+:func:`export`), las órdenes ``tools/export_colab.py`` y ``tools/student_version.py``
+y ``tools/assignments.py``.
 """
 
 from __future__ import annotations
@@ -87,13 +88,28 @@ class Chapter:
     solutions: bool = True
     cited: list = field(default_factory=list)
 
+    @classmethod
+    def from_path(cls, path: Path, book: Book, glue: dict, solutions: bool = True) -> Chapter:
+        """El convertidor del capítulo ``path``: sus etiquetas y el prefijo de sus citas."""
+        text = path.read_text(encoding="utf-8")
+        keyprefix = next((d.options.get("keyprefix", "") for d in map(directive, tokens(text))
+                          if d and d.name == "bibliography"), "")
+        return cls(path.stem, book, glue,
+                   collect_labels(text.splitlines(), chapter_prefix(path.stem)),
+                   keyprefix, solutions)
+
     # ---- en línea
     def inline(self, text: str, inlines=None) -> str:
         """``text`` con cada rol que el parser encontró en él (``inlines``: sus tokens
         ``inline``) reemplazado; el resto del texto, y el código, quedan como están."""
         out, pos = [], 0
         for tok in (c for t in inlines or parser().parseInline(text) for c in t.children or []):
-            if tok.type == "code_inline":  # se salta: `{eq}` en código no es un rol
+            if tok.type.startswith("math_inline") and (
+                    (start := text.find(marked := tok.markup + tok.content + tok.markup, pos))
+                    >= 0):  # se salta: una comilla invertida en $…$ no abre código
+                out.append(text[pos:start + len(marked)])
+                pos = start + len(marked)
+            elif tok.type == "code_inline":  # se salta: `{eq}` en código no es un rol
                 start = text.index(tok.markup, pos)
                 end = text.index(tok.markup, start + len(tok.markup)) + len(tok.markup)
                 out.append(text[pos:end])
@@ -288,12 +304,7 @@ def solution_markers(source: str) -> list[tuple[str, str]]:
 def convert_notebook(chapter_path: Path, book: Book, glue: dict, solutions: bool = True):
     """El capítulo como notebook listo para Colab (sin escribirlo)."""
     notebook = jupytext.read(chapter_path)
-    text = chapter_path.read_text(encoding="utf-8")
-    keyprefix = [d.options.get("keyprefix", "") for d in map(directive, tokens(text))
-                 if d and d.name == "bibliography"]
-    chapter = Chapter(chapter_path.stem, book, glue,
-                      collect_labels(text.splitlines(), chapter_prefix(chapter_path.stem)),
-                      (keyprefix or [""])[0], solutions)
+    chapter = Chapter.from_path(chapter_path, book, glue, solutions)
     cells, in_solution = [], False
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
@@ -341,3 +352,16 @@ def convert_notebook(chapter_path: Path, book: Book, glue: dict, solutions: bool
     return notebook
 
 
+def export(chapter: Path, out_dir: Path, book: Book, glue: dict | None = None,
+           solutions: bool = True, transform=None) -> Path:
+    """Escribe ``out_dir/<capítulo>.ipynb`` listo para Colab y devuelve su ruta.
+
+    ``transform(notebook)``, si se da, modifica el notebook antes de escribirlo.
+    """
+    notebook = convert_notebook(chapter, book, glue or {}, solutions)
+    if transform is not None:
+        transform(notebook)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.validate(notebook)
+    nbformat.write(notebook, target := out_dir / f"{chapter.stem}.ipynb")
+    return target

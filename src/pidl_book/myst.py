@@ -3,8 +3,8 @@
 El mismo markdown-it-py que usa la construcción, con los plugins de
 ``parse.myst_enable_extensions`` de ``_config.yml``: roles, directivas, destinos
 ``(etiqueta)=`` y ecuaciones ``$$ (etiqueta)`` llegan como tokens, nunca se buscan
-con expresiones regulares. Lo usan ``tools/export_colab.py``, ``tools/assignments.py``
-y los tests.
+con expresiones regulares. Lo usan la exportación a Colab (:mod:`pidl_book.colab`,
+:mod:`pidl_book.book`), ``tools/assignments.py`` y los tests.
 
 La numeración (:func:`collect_labels`) es la del libro: ejercicios, ecuaciones con
 etiqueta y figuras con nombre se cuentan en el orden del capítulo, con el prefijo de
