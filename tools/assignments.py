@@ -51,8 +51,8 @@ import nbformat
 
 from pidl_book import toc_chapters
 from pidl_book.book import Book, load_book
-from pidl_book.colab import Chapter, solution_markers
-from pidl_book.myst import directive, tokens
+from pidl_book.colab import Chapter
+from pidl_book.myst import directive, solution_markers, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).resolve().parent / "grade_worker.py"

@@ -26,7 +26,16 @@ from sphinx.util.nodes import split_explicit_title
 from pidl_book import chapter_prefix, is_check_cell, reading_time
 from pidl_book.book import Book, ExportError, author_year, bibliography
 from pidl_book.glue import format_glue, glue_image
-from pidl_book.myst import Directive, blocks, collect_labels, directive, parser, raw_myst, tokens
+from pidl_book.myst import (
+    Directive,
+    blocks,
+    collect_labels,
+    directive,
+    parser,
+    raw_myst,
+    solution_markers,
+    tokens,
+)
 
 INSTALL_CELL = """\
 # Preparación (Colab o un entorno nuevo): instala el paquete del curso si falta.
@@ -285,20 +294,6 @@ class Chapter:
 def is_graded_tests(cell) -> bool:
     """Las pruebas de una tarea calificada (``graded: tests``): sus casos ocultos no se exportan."""
     return cell.metadata.get("graded") == "tests"
-
-
-def solution_markers(source: str) -> list[tuple[str, str]]:
-    """Parte una celda en texto y marcas ``{solution-start}``/``{solution-end}``.
-
-    Devuelve pares ``("text", texto)``, ``("start", etiqueta)`` o ``("end", "")``.
-    """
-    lines, parts, line = source.splitlines(), [], 0
-    for start, end, group in blocks(source):
-        if (d := directive(group[0])) and d.name in ("solution-start", "solution-end"):
-            parts += [("text", "\n".join(lines[line:start])),
-                      (d.name.removeprefix("solution-"), d.arg)]
-            line = end
-    return parts + [("text", "\n".join(lines[line:]))]
 
 
 def convert_notebook(chapter_path: Path, book: Book, glue: dict, solutions: bool = True):

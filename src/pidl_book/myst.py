@@ -4,7 +4,8 @@ El mismo markdown-it-py que usa la construcción, con los plugins de
 ``parse.myst_enable_extensions`` de ``_config.yml``: roles, directivas, destinos
 ``(etiqueta)=`` y ecuaciones ``$$ (etiqueta)`` llegan como tokens, nunca se buscan
 con expresiones regulares. Lo usan la exportación a Colab (:mod:`pidl_book.colab`,
-:mod:`pidl_book.book`), ``tools/assignments.py`` y los tests.
+:mod:`pidl_book.book`), la estimación del tiempo (:mod:`pidl_book.reading_time`),
+``tools/assignments.py`` y los tests.
 
 La numeración (:func:`collect_labels`) es la del libro: ejercicios, ecuaciones con
 etiqueta y figuras con nombre se cuentan en el orden del capítulo, con el prefijo de
@@ -15,6 +16,7 @@ los dos con el entorno de Sphinx de la última construcción.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -72,12 +74,16 @@ def directive(token) -> Directive | None:
                      "\n".join(parsed.body))
 
 
-def tokens(text: str):
-    """Los tokens de ``text`` en orden, con los del cuerpo de cada directiva tras ella."""
+def tokens(text: str, skip: Collection[str] = ()):
+    """Los tokens de ``text`` en orden, con los del cuerpo de cada directiva tras ella.
+
+    ``skip``: directivas cuyo cuerpo no se recorre (su token sí sale); el de una celda
+    de código nunca se recorre.
+    """
     for token in parser().parse(text):
         yield token
-        if (d := directive(token)) and d.name != "code-cell":
-            yield from tokens(d.body)
+        if (d := directive(token)) and d.name != "code-cell" and d.name not in skip:
+            yield from tokens(d.body, skip)
 
 
 def blocks(text: str):
@@ -90,6 +96,21 @@ def blocks(text: str):
         group.append(token)
     if group:
         yield group[0].map[0], group[0].map[1], group
+
+
+def solution_markers(source: str) -> list[tuple[str, str]]:
+    """Parte una celda en texto y marcas ``{solution-start}``/``{solution-end}``.
+
+    Devuelve pares ``("text", texto)``, ``("start", etiqueta)`` o ``("end", "")``. Lo
+    que queda entre las dos marcas (también en celdas distintas) es una solución.
+    """
+    lines, parts, line = source.splitlines(), [], 0
+    for start, end, group in blocks(source):
+        if (d := directive(group[0])) and d.name in ("solution-start", "solution-end"):
+            parts += [("text", "\n".join(lines[line:start])),
+                      (d.name.removeprefix("solution-"), d.arg)]
+            line = end
+    return parts + [("text", "\n".join(lines[line:]))]
 
 
 def roles(text: str):

@@ -8,13 +8,24 @@ lugar de escribirlo a mano, se calcula a partir del texto fuente:
             + líneas de código visibles / CODE_LPM
     ejecución = segundos medidos (``tools/execution_seconds.json``)
 
-- *Prosa*: el texto de las celdas Markdown, sin las soluciones de los ejercicios
-  (plegadas), sin las referencias ni las opciones de las directivas; una fórmula en
-  línea (``$...$``) cuenta como una palabra.
-- *Ecuaciones en bloque* (``$$ ... $$``): cada una cuenta un tiempo fijo, porque
-  leer una ecuación lleva más que leer sus caracteres como palabras.
-- *Código visible*: las líneas no vacías de las celdas de código que el lector ve
-  desplegadas: no las ocultas ni las plegadas (``pidl_book.HIDDEN_TAGS``).
+El capítulo se lee como lo lee la construcción: las celdas con ``jupytext`` y el
+Markdown con el parser de MyST del libro (``pidl_book.myst``), nunca con expresiones
+regulares sobre el texto fuente.
+
+- *Prosa*: las palabras de las celdas Markdown (títulos, párrafos, listas, tablas,
+  cuerpo y título de ejercicios y recuadros), sin las soluciones de los ejercicios
+  (plegadas: las directivas ``{solution}`` y lo que va entre ``{solution-start}`` y
+  ``{solution-end}``), sin la sección «Referencias» ni las opciones de las
+  directivas. Una fórmula en línea (``$...$``) y un valor pegado con ``{glue:...}``
+  cuentan como una palabra; de otro rol cuenta su texto (``{ref}`texto <destino>```
+  → «texto»).
+- *Ecuaciones en bloque* (``$$ ... $$`` o la directiva ``{math}``): cada una cuenta
+  un tiempo fijo, porque leer una ecuación lleva más que leer sus caracteres como
+  palabras.
+- *Código visible*: las líneas no vacías del código que el lector ve desplegado: las
+  celdas de código que no están ocultas ni plegadas (:func:`pidl_book.is_hidden`)
+  ni dentro de una solución, y los bloques de código del texto. Las opciones de una
+  celda (``:tags:`` o el bloque YAML entre ``---``) no son código.
 
 Los ritmos son los de un estudiante que estudia, no los de quien hojea: unas 100
 palabras de texto técnico por minuto y unas 5 líneas de código por minuto (leerlas y
@@ -34,7 +45,11 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from pidl_book import CHAPTERS_DIR, HIDDEN_TAGS
+import jupytext
+from sphinx.util.nodes import split_explicit_title
+
+from pidl_book import CHAPTERS_DIR, is_hidden
+from pidl_book.myst import directive, parser, solution_markers, tokens
 
 # Los segundos de ejecución medidos, relativos a la raíz del libro (``times_file``).
 TIMES_FILE = Path("tools") / "execution_seconds.json"
@@ -43,13 +58,12 @@ PROSE_WPM = 100        # palabras de prosa técnica por minuto
 CODE_LPM = 5           # líneas de código visibles por minuto
 EQUATION_MIN = 0.5     # minutos por ecuación en bloque
 
-_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
-_SOLUTION = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)[ \t]*$",
-                       re.M | re.S)
-_DISPLAY_MATH = re.compile(r"\$\$.*?\$\$(?:[ \t]*\([\w:-]+\))?", re.S)
-_INLINE_MATH = re.compile(r"\$[^$\n]+\$")
-_ROLE = re.compile(r"\{[a-z][\w:-]*\}`([^`]*)`")
-_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,]*", re.U)
+REFERENCES = "Referencias"  # el título de la sección de referencias, que no se cuenta
+# Directivas cuyo cuerpo no es prosa: la solución plegada, una ecuación, la bibliografía.
+_NOT_PROSE = frozenset({"solution", "math", "bibliography"})
+_TITLED = frozenset({"exercise", "admonition", "table", "list-table"})  # argumento = título
+_CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode"})
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,]*", re.U)  # sobre texto ya sin MyST
 
 
 @dataclass(frozen=True)
@@ -81,34 +95,82 @@ class Estimate:
         return out
 
 
-def _options_and_body(cell: str) -> tuple[list[str], list[str]]:
-    lines = cell.split("\n")
-    i = 0
-    while i < len(lines) and lines[i].startswith(":"):
-        i += 1
-    return lines[:i], lines[i:]
+def _lines(code: str) -> int:
+    return sum(1 for line in code.splitlines() if line.strip())
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _inline_words(token) -> int:
+    """Las palabras que el lector ve en un token ``inline`` de markdown-it."""
+    words = 0
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            words += _words(child.content)
+        elif child.type.startswith("math_inline"):
+            words += 1
+        elif child.type == "myst_role":
+            if child.meta["name"].startswith("glue"):
+                words += 1
+            else:
+                _, title, _ = split_explicit_title(child.content)
+                words += _words(title)
+    return words
+
+
+@dataclass
+class _Count:
+    words: int = 0
+    equations: int = 0
+    code: int = 0
+    references: int | None = None  # nivel del título «Referencias» mientras dura la sección
+
+    def markdown(self, text: str) -> None:
+        heading = None
+        for token in tokens(text, skip=_NOT_PROSE | _CODE_DIRECTIVES):
+            if token.type == "heading_open":
+                heading = int(token.tag[1:])
+                if self.references is not None and heading <= self.references:
+                    self.references = None
+                continue
+            if heading is not None and token.type == "inline" \
+                    and token.content.strip() == REFERENCES:
+                self.references = heading
+            heading = None
+            if self.references is not None:
+                continue
+            d = directive(token)
+            if d is not None:
+                if d.name == "math":
+                    self.equations += 1
+                elif d.name in _CODE_DIRECTIVES:
+                    self.code += _lines(d.body)
+                elif d.name in _TITLED and d.arg:
+                    self.words += sum(map(_inline_words, parser().parseInline(d.arg)))
+            elif token.type in ("math_block", "math_block_label"):
+                self.equations += 1
+            elif token.type in ("fence", "code_block"):
+                self.code += _lines(token.content)
+            elif token.type == "inline":
+                self.words += _inline_words(token)
 
 
 def count(source: str) -> tuple[int, int, int]:
     """(palabras de prosa, ecuaciones en bloque, líneas de código visibles) de un capítulo MyST."""
-    if source.startswith("---"):
-        source = source[source.index("\n---", 3) + 4:]
-    code_lines = 0
-    for m in _CELL.finditer(source):
-        options, body = _options_and_body(m["body"])
-        tags = {t for o in options if o.startswith(":tags:") for t in re.findall(r"[\w-]+", o[6:])}
-        if not tags & HIDDEN_TAGS:
-            code_lines += sum(1 for line in body if line.strip())
-    prose = _CELL.sub("", source)
-    prose = _SOLUTION.sub("", prose)
-    prose = re.split(r"^## Referencias", prose, flags=re.M)[0]
-    equations = len(_DISPLAY_MATH.findall(prose))
-    prose = _DISPLAY_MATH.sub(" ", prose)
-    prose = _INLINE_MATH.sub(" x ", prose)
-    prose = _ROLE.sub(r" \1 ", prose)
-    prose = "\n".join(line for line in prose.split("\n")
-                      if not re.match(r"\s*(:[\w-]+:|`{3,}|:{3,}|\(.*\)=$)", line))
-    return len(_WORD.findall(prose)), equations, code_lines
+    counted, in_solution = _Count(), False
+    for cell in jupytext.reads(source, fmt="md:myst").cells:
+        if cell.cell_type == "code":
+            if not (in_solution or is_hidden(cell)):
+                counted.code += _lines(cell.source)
+        elif cell.cell_type == "markdown":
+            for kind, value in solution_markers(cell.source):
+                if kind != "text":
+                    in_solution = kind == "start"
+                elif not in_solution:
+                    counted.markdown(value)
+    return counted.words, counted.equations, counted.code
 
 
 def times_file(root: str | Path) -> Path:

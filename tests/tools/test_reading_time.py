@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SAMPLE = """---
 kernelspec:
+  display_name: Python 3 (ipykernel)
+  language: python
   name: python3
 ---
 
@@ -21,6 +23,11 @@ Una frase con cinco palabras y $x^2$ en línea.
 $$
 a = b
 $$ (ec-x)
+
+```{math}
+:label: ec-y
+c = d + e
+```
 
 ```{code-cell} ipython3
 a = 1
@@ -34,14 +41,54 @@ assert a == 1
 ```
 
 ```{code-cell} ipython3
+---
+tags: [remove-cell]
+---
+assert b == 2
+glue("valor", 3.0)
+```
+
+```{code-cell} ipython3
+---
+mystnb:
+  figure:
+    caption: Una figura.
+---
+plt.plot([a, b])
+```
+
+```{code-cell} ipython3
 :tags: [hide-input]
 plt.plot()
+```
+
+Vale {glue:text}`valor:.1f` según la {ref}`primera ecuación <ec-x>`.
+
+```{exercise} Dos palabras
+:label: ej-x
+
+Cuente.
 ```
 
 ````{solution} ej-x
 :class: dropdown
 
 Estas palabras no cuentan.
+````
+
+````{solution-start} ej-x
+:class: dropdown
+````
+
+Tampoco las de esta solución.
+
+```{code-cell} ipython3
+c = 3
+```
+
+Ni estas.
+
+````{solution-end}
 ````
 
 ## Referencias
@@ -52,10 +99,46 @@ Tampoco estas.
 
 def test_count_prose_equations_visible_code():
     words, equations, code = reading_time.count(SAMPLE)
-    # «Título» + «Una frase con cinco palabras y x en línea» + «Referencias» no
-    assert words == 10
-    assert equations == 1
-    assert code == 2          # la celda visible, sin líneas vacías
+    # «Título» + «Una frase con cinco palabras y x en línea» + «Vale 3,0 según la primera
+    # ecuación» + «Dos palabras» + «Cuente»; ni soluciones ni «Referencias»
+    assert words == 1 + 9 + 6 + 2 + 1
+    assert equations == 2     # $$ … $$ y {math}
+    assert code == 2 + 1      # las dos celdas visibles, sin líneas vacías ni opciones
+
+
+def cell(options: str, code: str) -> str:
+    return f"```{{code-cell}} ipython3\n{options}{code}\n```\n"
+
+
+@pytest.mark.parametrize("options, lines", [
+    ("", 2),
+    (":tags: [remove-cell]\n", 0),
+    ("---\ntags: [remove-cell]\n---\n", 0),                   # opciones en YAML
+    ("---\ntags: [hide-input]\nmystnb:\n  number_source_lines: true\n---\n", 0),
+    ("---\nmystnb:\n  figure:\n    caption: Una figura.\n---\n", 2),  # el YAML no es código
+    (":tags: [hide-output]\n", 2),                              # se ve el código
+])
+def test_code_cell_options_are_not_code(options, lines):
+    assert reading_time.count(cell(options, "a = 1\n\nb = 2")) == (0, 0, lines)
+
+
+def test_gated_solution_is_not_counted():
+    """Lo que va entre {solution-start} y {solution-end} es la solución, plegada."""
+    text = ("Antes.\n\n````{solution-start} ej-x\n:class: dropdown\n````\n\n"
+            "Cuatro palabras no cuentan.\n\n" + cell("", "x = 1")
+            + "\nTampoco $y$.\n\n````{solution-end}\n````\n\nDespués.\n")
+    assert reading_time.count(text) == (2, 0, 0)
+
+
+def test_roles_and_titles():
+    text = ("```{admonition} Un recuadro\nCon {glue:text}`k:.2f` y {eq}`ec-1`; "
+            "{doc}`el capítulo 2 <02-mlp>` y `código en línea`.\n```\n")
+    # «Un recuadro» + «Con 1,23 y ec-1» + «el capítulo 2 y código en línea»
+    assert reading_time.count(text) == (2 + 4 + 7, 0, 0)
+
+
+def test_a_code_block_in_the_text_is_code():
+    assert reading_time.count("Así:\n\n```python\nx = 1\n\ny = 2\n```\n") == (1, 0, 2)
 
 
 def test_formula_and_rounding():
