@@ -1,13 +1,11 @@
 """Pruebas de ``pidl_book.reading_time``: la estimación del tiempo de cada capítulo."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 from pidl_book import book_chapters, chapter_number, reading_time
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
 
 SAMPLE = """---
 kernelspec:
