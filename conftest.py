@@ -17,8 +17,9 @@ con un fixture de aquí (``chromium``, ``mathjax``) o con :func:`tests.require_o
 con la misma regla.
 
 Fixtures: ``book`` (el libro leído por ``pidl_book.book.load_book``, uno por sesión),
-``chromium`` y ``mathjax`` (el navegador del sistema y la copia local de MathJax) y
-``tiny_chapter`` (capítulos mínimos).
+``chromium`` y ``mathjax`` (el navegador del sistema y la copia local de MathJax),
+``tiny_chapter`` (capítulos mínimos) y ``colab_markdown`` (el Markdown del cuaderno de
+Colab de un capítulo mínimo).
 """
 
 from __future__ import annotations
@@ -73,6 +74,20 @@ def mathjax() -> Path:
                     "no hay copia local de MathJax (ejecute `npm ci --prefix .ci` "
                     "o indique la carpeta es5 en PIDL_MATHJAX_DIR)")
     return found
+
+
+@pytest.fixture
+def colab_markdown(book, tmp_path):
+    """``colab_markdown(md, glue, **kw)``: el Markdown del cuaderno de Colab de un capítulo
+    mínimo con el texto ``md`` (``glue``: los valores de glue que usa)."""
+    from pidl_book import colab
+    from tests.tools.exported import markdown_of
+
+    def convert(md: str, glue: dict | None = None, **kw) -> str:
+        path = write_chapter(tmp_path / "99-prueba.md", md)
+        return markdown_of(colab.convert_notebook(path, book, glue or {}, **kw))
+
+    return convert
 
 
 @pytest.fixture

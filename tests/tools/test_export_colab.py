@@ -31,18 +31,6 @@ CHAPTERS = book_chapters(ROOT)
 BUILD = pidl_book.build_dir()
 
 
-@pytest.fixture
-def convert(book, tmp_path):
-    """``convert(md, glue, **kw)``: convierte un capítulo mínimo con el Markdown ``md`` y
-    devuelve su Markdown."""
-
-    def run(md: str, glue: dict | None = None, **kw) -> str:
-        path = write_chapter(tmp_path / "99-prueba.md", md)
-        return markdown_of(colab.convert_notebook(path, book, glue or {}, **kw))
-
-    return run
-
-
 def test_requirement_points_at_the_repository(book):
     repo = book_mod.load_config(ROOT)["repository"]
     assert book.requirement == f"pidl @ git+{repo['url'].rstrip('/')}.git@main"
@@ -230,8 +218,8 @@ def test_install_cell_explains_an_offline_failure_in_spanish(tmp_path):
 # ---------------------------------------------------------------- el conversor
 
 
-def test_glue_values_are_written_with_their_format(convert):
-    md = convert("""\
+def test_glue_values_are_written_with_their_format(colab_markdown):
+    md = colab_markdown("""\
         Error {glue:text}`ch99_err:.2e`, época {glue:text}`ch99_n:d`, {glue:}`ch99_s` y
         {glue}`ch99_n`; el código `{glue:text}` queda como código.
         """, {"ch99_err": {"text/plain": "0.000123"}, "ch99_n": {"text/plain": "7"},
@@ -240,10 +228,10 @@ def test_glue_values_are_written_with_their_format(convert):
     assert "`{glue:text}`" in md
 
 
-def test_glue_format_E_is_typeset_like_the_book(convert):
+def test_glue_format_E_is_typeset_like_the_book(colab_markdown):
     """``:.1E`` escribe 1.2 × 10⁻⁴ en el notebook, como _ext/sci_notation.py en el libro."""
-    md = convert("Error {glue:text}`ch99_err:.1E` y {glue:text}`ch99_big:.0E`.",
-                 {"ch99_err": {"text/plain": "0.000123"}, "ch99_big": {"text/plain": "-25000.0"}})
+    md = colab_markdown("Error {glue:text}`ch99_err:.1E` y {glue:text}`ch99_big:.0E`.",
+                        {"ch99_err": {"text/plain": "0.000123"}, "ch99_big": {"text/plain": "-25000.0"}})
     assert "Error 1.2 × 10⁻⁴ y −2 × 10⁴." in md
 
 
@@ -259,13 +247,13 @@ def test_raw_myst_is_found_except_in_code():
     assert myst.raw_myst("$$\n(a+b)^2\n$$") is None
 
 
-def test_a_missing_glue_value_is_an_error(convert):
+def test_a_missing_glue_value_is_an_error(colab_markdown):
     with pytest.raises(book_mod.ExportError, match="ch99_nada"):
-        convert("Vale {glue:text}`ch99_nada:.2f`.\n", {})
+        colab_markdown("Vale {glue:text}`ch99_nada:.2f`.\n", {})
 
 
-def test_citations_become_author_year_links(convert, book):
-    md = convert("""\
+def test_citations_become_author_year_links(colab_markdown, book):
+    md = colab_markdown("""\
         Según {cite:t}`c99-raissi2019physics`, y otros {cite:p}`c99-he2016deep,c99-kingma2015adam`.
 
         ```{bibliography}
@@ -279,13 +267,13 @@ def test_citations_become_author_year_links(convert, book):
     assert "- **He et al. (2016).**" in md and "Deep residual learning" in md
 
 
-def test_an_unknown_citation_is_an_error(convert):
+def test_an_unknown_citation_is_an_error(colab_markdown):
     with pytest.raises(book_mod.ExportError, match="references.bib"):
-        convert("Ver {cite:p}`c99-nadie2099`.\n", {})
+        colab_markdown("Ver {cite:p}`c99-nadie2099`.\n", {})
 
 
-def test_equations_get_numbers_and_references_use_them(convert):
-    md = convert("""\
+def test_equations_get_numbers_and_references_use_them(colab_markdown):
+    md = colab_markdown("""\
         (sec-99-algo)=
         ## Una sección
 
@@ -306,19 +294,19 @@ def test_equations_get_numbers_and_references_use_them(convert):
     assert "(sec-99-algo)=" not in md
 
 
-def test_references_to_other_chapters_link_to_the_book(convert, book):
-    md = convert("Ver {doc}`00-introduccion` y {ref}`sec-03-costo`.\n", {})
+def test_references_to_other_chapters_link_to_the_book(colab_markdown, book):
+    md = colab_markdown("Ver {doc}`00-introduccion` y {ref}`sec-03-costo`.\n", {})
     assert f"]({book.page('00-introduccion')})" in md
     assert f"]({book.page('03-retropropagacion')}#sec-03-costo)" in md
 
 
-def test_an_unknown_label_is_an_error(convert):
+def test_an_unknown_label_is_an_error(colab_markdown):
     with pytest.raises(book_mod.ExportError, match="ec-99-nada"):
-        convert("Por {eq}`ec-99-nada`.\n", {})
+        colab_markdown("Por {eq}`ec-99-nada`.\n", {})
 
 
-def test_admonitions_become_block_quotes(convert):
-    md = convert("""\
+def test_admonitions_become_block_quotes(colab_markdown):
+    md = colab_markdown("""\
         :::{admonition} Objetivos
         :class: tip
 
@@ -338,8 +326,8 @@ def test_admonitions_become_block_quotes(convert):
     assert "> **Cuidado**\n>\n> Texto." in md
 
 
-def test_exercises_become_headings_and_solutions_details(convert):
-    md = convert("""\
+def test_exercises_become_headings_and_solutions_details(colab_markdown):
+    md = colab_markdown("""\
         ```{exercise} Primero
         :label: ej-99-a
 
@@ -368,8 +356,8 @@ def test_exercises_become_headings_and_solutions_details(convert):
     assert "### Ejercicio 99.2\n\nOtro. Vea el Ejercicio 99.1." in md
 
 
-def test_figures_and_tables_become_plain_markdown(convert, book):
-    md = convert("""\
+def test_figures_and_tables_become_plain_markdown(colab_markdown, book):
+    md = colab_markdown("""\
         ```{figure} figs/red.svg
         :name: fig-99-red
         :width: 60%
@@ -391,8 +379,8 @@ def test_figures_and_tables_become_plain_markdown(convert, book):
     assert "**Tabla corta**\n\n| a | b |\n| --- | --- |\n| 1 | 2 |" in md
 
 
-def test_glued_figures_and_numbered_references(convert):
-    md = convert("""\
+def test_glued_figures_and_numbered_references(colab_markdown):
+    md = colab_markdown("""\
         ```{glue:figure} ch99_fig
         :name: fig-99-curva
 
