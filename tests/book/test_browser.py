@@ -190,7 +190,7 @@ def test_every_toc_entry_was_built():
 def test_search_finds_a_chapter_by_a_spanish_word(site, page):
     base, _ = site
     require_or_skip((HTML / SEARCH_EXPECTED).is_file(),
-                            f"el libro construido no tiene {SEARCH_EXPECTED}")
+                    f"el libro construido no tiene {SEARCH_EXPECTED}")
     page.goto(f"{base}search.html?q={SEARCH_WORD}", wait_until="load")
     results = page.locator("#search-results ul.search li a")
     results.first.wait_for(timeout=30_000)
