@@ -3,41 +3,91 @@
 Capas (``pytest`` corre todas; ``-m book`` o ``-m "not book"`` eligen):
 
 - ``tests/unit``: el paquete ``pidl``;
-- ``tests/tools``: las herramientas (``tools/``), las extensiones (``_ext/``) y las reglas
-  del libro (``pidl_book``), con libros y capítulos diminutos;
-- ``tests/book``: el libro construido (navegador, JupyterLab, PDF) y el flujo de
-  publicación;
+- ``tests/tools``: las herramientas (``tools/``), las extensiones (``_ext/``), las reglas
+  del libro (``pidl_book``) y el flujo de publicación, con libros y capítulos diminutos
+  (también en un navegador: la tarea calificada en JupyterLab);
+- ``tests/book``: el libro construido (navegador, JupyterLab, PDF, HTML); todo lleva la
+  marca ``book``;
 - ``chapters/``: cada capítulo ejecutado con nbval (``tests/nbval_md.py``).
 
-Un test marcado ``book`` necesita el libro construido (``_build``, o ``PIDL_BUILD_DIR``):
-sin él se salta, salvo con ``PIDL_REQUIRE_BUILD=1`` (``.ci/run``, después de construir),
-que lo hace fallar. Lo que además necesite (Chromium, MathJax, pdftotext) lo pide con
-``tests.book.browser.require_or_skip``, con la misma regla.
+Un test marcado ``book`` necesita el libro construido (``pidl_book.build_dir()``:
+``_build``, o ``PIDL_BUILD_DIR``): sin él se salta, salvo con ``PIDL_REQUIRE_BUILD=1``
+(``.ci/run``, después de construir), que lo hace fallar. Lo que además necesite lo pide
+con un fixture de aquí (``chromium``, ``mathjax``) o con :func:`tests.require_or_skip`,
+con la misma regla.
+
+Fixtures: ``book`` (el libro leído por ``pidl_book.book.load_book``, uno por sesión),
+``chromium`` y ``mathjax`` (el navegador del sistema y la copia local de MathJax),
+``tiny_chapter`` (capítulos mínimos) y ``colab_markdown`` (el Markdown del cuaderno de
+Colab de un capítulo mínimo).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+import pidl_book
+from tests import ROOT, require_or_skip
 from tests.tiny import write_chapter
 
 # El plugin que ejecuta los capítulos MyST con nbval, y pytester (tests/tools/test_harness.py).
 pytest_plugins = ["tests.nbval_md", "pytester"]
 
-ROOT = Path(__file__).resolve().parent
-BUILD = Path(os.environ.get("PIDL_BUILD_DIR", ROOT / "_build"))
-
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("book") is not None:
-        from tests.book.browser import require_or_skip
-
-        index = BUILD / "html" / "index.html"
+        build = pidl_book.build_dir()
+        index = build / pidl_book.HTML_DIR / "index.html"
         require_or_skip(index.is_file(),
-                        f"no hay libro construido en {BUILD} (ejecute `jupyter-book build .`)")
+                        f"no hay libro construido en {build} (ejecute `jupyter-book build .`)")
+
+
+@pytest.fixture(scope="session")
+def book():
+    """El libro (repositorio, bibliografía, títulos y etiquetas de los capítulos), leído una vez."""
+    from pidl_book.book import load_book
+
+    return load_book(ROOT)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """La ruta del Chromium del sistema; sin él, el test se salta (o falla) diciendo cómo instalarlo."""
+    from tests.book import browser
+
+    found = browser.find_chromium()
+    require_or_skip(found is not None,
+                    "no se encontró Chromium (instale el paquete `chromium` de Debian "
+                    "o indique su ruta en PIDL_CHROMIUM)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def mathjax() -> Path:
+    """La carpeta ``es5`` de la copia local de MathJax 3; sin ella, se salta (o falla)."""
+    from tests.book import browser
+
+    found = browser.find_mathjax()
+    require_or_skip(found is not None,
+                    "no hay copia local de MathJax (ejecute `npm ci --prefix .ci` "
+                    "o indique la carpeta es5 en PIDL_MATHJAX_DIR)")
+    return found
+
+
+@pytest.fixture
+def colab_markdown(book, tmp_path):
+    """``colab_markdown(md, glue, **kw)``: el Markdown del cuaderno de Colab de un capítulo
+    mínimo con el texto ``md`` (``glue``: los valores de glue que usa)."""
+    from pidl_book import colab
+    from tests.tools.exported import markdown_of
+
+    def convert(md: str, glue: dict | None = None, **kw) -> str:
+        path = write_chapter(tmp_path / "99-prueba.md", md)
+        return markdown_of(colab.convert_notebook(path, book, glue or {}, **kw))
+
+    return convert
 
 
 @pytest.fixture

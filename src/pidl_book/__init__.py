@@ -23,7 +23,7 @@ __all__ = [
     "CHAPTERS_DIR", "HIDDEN_TAGS", "is_chapter", "is_chapter_doc", "book_chapters",
     "toc_files", "toc_chapters", "find_chapters", "is_hidden", "is_check_cell",
     "chapter_number", "doc_number", "chapter_prefix", "EXECUTED_DIR", "executed_dir",
-    "executed_notebook", "executed_glue", "HTML_DIR", "html_page",
+    "executed_notebook", "executed_glue", "HTML_DIR", "html_page", "build_dir",
 ]
 
 # --------------------------------------------------------------------- capítulos
@@ -202,3 +202,14 @@ HTML_DIR = "html"  # el sitio: <build>/html
 def html_page(build_dir: str | Path, stem: str) -> Path:
     """La página HTML del capítulo ``stem`` en la construcción ``build_dir`` (existe o no)."""
     return Path(build_dir) / HTML_DIR / CHAPTERS_DIR / f"{stem}.html"
+
+
+def build_dir() -> Path:
+    """La carpeta de la construcción del libro: ``PIDL_BUILD_DIR`` o ``<repositorio>/_build``.
+
+    Es la que miran los tests del libro construido (``tests/book``) y la que les pasan
+    :func:`executed_dir` y :func:`html_page`; se lee en cada llamada.
+    """
+    import os
+
+    return Path(os.environ.get("PIDL_BUILD_DIR") or Path(__file__).resolve().parents[2] / "_build")

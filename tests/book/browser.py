@@ -1,9 +1,11 @@
 """Utilidades para probar páginas en Chromium sin red (las usan ``test_browser.py`` y ``test_jupyterlab.py``).
 
-- :func:`find_chromium`, :func:`find_mathjax`, :func:`find_build`: localizan el
-  navegador de Debian, la copia local de MathJax 3 (``npm ci --prefix .ci``) y el
-  libro construido; :func:`require_or_skip` salta el test con un mensaje claro
-  cuando falta algo, salvo que ``PIDL_REQUIRE_BUILD=1`` exija que todo esté.
+- :func:`find_chromium`, :func:`find_mathjax`: localizan el navegador de Debian y la
+  copia local de MathJax 3 (``npm ci --prefix .ci``); los tests los piden con los
+  fixtures ``chromium`` y ``mathjax`` de ``conftest.py``, que saltan (o fallan, con
+  ``PIDL_REQUIRE_BUILD=1``) diciendo qué falta. El libro construido está en
+  ``pidl_book.build_dir()``.
+- :data:`SCREENSHOTS`: la carpeta de las capturas, ``<build>/screenshots``.
 - :func:`launch`: abre Chromium con Playwright, sin descargar navegador alguno.
 - :func:`offline_context`: un contexto del navegador que solo habla con
   ``127.0.0.1``; la petición de MathJax a la CDN se sirve desde la copia local y
@@ -30,9 +32,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pytest
+import pidl_book
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+# Las capturas de las páginas, para mirarlas (test_browser.py, test_jupyterlab.py...).
+SCREENSHOTS = pidl_book.build_dir() / "screenshots"
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 CHROMIUM_ARGS = [
     "--headless",
@@ -62,19 +66,6 @@ REPEATED_WORD = re.compile(r"\b([^\W\d_]{3,})\s+\1\b", re.IGNORECASE)
 RAW_MATH = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\\frac|\\mathbf|\\mathcal")
 
 
-def required() -> bool:
-    return os.environ.get("PIDL_REQUIRE_BUILD", "") == "1"
-
-
-def require_or_skip(condition: bool, message: str) -> None:
-    """Salta con ``message`` si falta un requisito; con ``PIDL_REQUIRE_BUILD=1`` falla."""
-    if condition:
-        return
-    if required():
-        pytest.fail(f"{message} (PIDL_REQUIRE_BUILD=1 exige que esté)", pytrace=False)
-    pytest.skip(message)
-
-
 def find_chromium() -> str | None:
     """Ruta del Chromium del sistema: ``PIDL_CHROMIUM``, ``/usr/bin/chromium`` o el ``PATH``."""
     for candidate in (os.environ.get("PIDL_CHROMIUM"), "/usr/bin/chromium"):
@@ -97,11 +88,6 @@ def find_axe() -> Path | None:
     """``axe.min.js`` de axe-core: ``PIDL_AXE_JS`` o ``.ci/node_modules/axe-core/axe.min.js``."""
     candidate = Path(os.environ.get("PIDL_AXE_JS", ROOT / ".ci" / "node_modules" / "axe-core" / "axe.min.js"))
     return candidate if candidate.is_file() else None
-
-
-def find_build() -> Path:
-    """Carpeta ``_build`` del libro: ``PIDL_BUILD_DIR`` o ``_build`` en la raíz del repositorio."""
-    return Path(os.environ.get("PIDL_BUILD_DIR", ROOT / "_build"))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -1,7 +1,9 @@
 """JupyterLab en un puerto libre de ``127.0.0.1``, aislado, para los tests del cuaderno.
 
-Lo usan ``test_jupyterlab.py`` (un capítulo exportado) y ``test_jupyterlab_grader.py``
-(una tarea calificada).
+Lo usan ``tests/book/test_jupyterlab.py`` (un capítulo exportado) y
+``tests/tools/test_jupyterlab_grader.py`` (una tarea calificada): :func:`running` arranca
+el servidor, :func:`open_notebook` abre un cuaderno en Chromium y espera al núcleo y
+:func:`run_cell` ejecuta una celda.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,6 +92,15 @@ def running(folder: Path, home: Path) -> Iterator[tuple[str, str]]:
                 server.kill()
                 server.wait()
         log.close()
+
+
+def open_notebook(page, base: str, token: str, name: str, ready: str) -> None:
+    """Abre el cuaderno ``name`` del servidor ``base`` en ``page`` y espera (2 min cada cosa)
+    a que se vea el selector ``ready`` y a que el núcleo esté en reposo («Idle» en la barra
+    de estado)."""
+    page.goto(f"{base}lab/tree/{urllib.parse.quote(name)}?token={token}", wait_until="load")
+    page.locator(ready).first.wait_for(timeout=120_000)
+    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=120_000)
 
 
 def run_cell(page, cell, i: int, timeout_s: float = 180) -> str:

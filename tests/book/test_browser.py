@@ -29,12 +29,13 @@ from pathlib import Path
 
 import pytest
 
+import pidl_book
+from tests import ROOT, require_or_skip
 from tests.book import browser
+from tests.book.browser import SCREENSHOTS
 
 pytestmark = pytest.mark.book  # todo se mira en el libro construido
-BUILD = browser.find_build()
-HTML = BUILD / "html"
-SCREENSHOTS = BUILD / "screenshots"
+HTML = pidl_book.build_dir() / pidl_book.HTML_DIR
 # Páginas de las que se guarda una captura (si existen en el libro construido).
 SCREENSHOT_PAGES = {
     "intro.html": "portada.png",
@@ -69,16 +70,8 @@ PAGES = book_pages() or [None]
 
 
 @pytest.fixture(scope="module")
-def site():
+def site(chromium, mathjax):
     """URL base del libro servido por HTTP local, y un navegador sin red."""
-    chromium = browser.find_chromium()
-    browser.require_or_skip(chromium is not None,
-                            "no se encontró Chromium (instale el paquete `chromium` de Debian "
-                            "o indique su ruta en PIDL_CHROMIUM)")
-    mathjax = browser.find_mathjax()
-    browser.require_or_skip(mathjax is not None,
-                            "no hay copia local de MathJax (ejecute `npm ci --prefix .ci` "
-                            "o indique la carpeta es5 en PIDL_MATHJAX_DIR)")
     blocked: list[str] = []
     with browser.serve(HTML) as base, browser.launch(chromium) as chrome:
         context = browser.offline_context(chrome, mathjax, blocked)
@@ -93,17 +86,17 @@ def site():
 def axe_js():
     """``axe.min.js`` de la copia local de axe-core (``npm ci --prefix .ci``)."""
     axe = browser.find_axe()
-    browser.require_or_skip(axe is not None,
-                            "no hay copia local de axe-core (ejecute `npm ci --prefix .ci` "
-                            "o indique el archivo axe.min.js en PIDL_AXE_JS)")
+    require_or_skip(axe is not None,
+                    "no hay copia local de axe-core (ejecute `npm ci --prefix .ci` "
+                    "o indique el archivo axe.min.js en PIDL_AXE_JS)")
     return axe
 
 
 @pytest.fixture(scope="module")
-def phone(site):
+def phone(site, mathjax):
     """Un contexto de teléfono (390×844, táctil) del mismo navegador sin red."""
     _, desktop = site
-    context = browser.offline_context(desktop.browser, browser.find_mathjax(), [], **PHONE)
+    context = browser.offline_context(desktop.browser, mathjax, [], **PHONE)
     yield context
     context.close()
 
@@ -119,7 +112,7 @@ def page(site):
 @pytest.mark.parametrize("name", PAGES, ids=[p or "sin-libro" for p in PAGES])
 def test_page_renders(site, page, axe_js, name):
     base, _ = site
-    assert name is not None  # sin libro, el fixture ya saltó o falló
+    assert name is not None  # sin libro, la marca book ya saltó o falló (conftest.py)
     problems = browser.check_book_page(page, base + name)
     problems.extend(browser.check_axe(page, axe_js))
     if name in SCREENSHOT_PAGES:
@@ -127,7 +120,7 @@ def test_page_renders(site, page, axe_js, name):
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(SCREENSHOTS / SCREENSHOT_PAGES[name]))
     # Cada solución del capítulo fuente es un desplegable en la página (y se revisó arriba).
-    source = browser.ROOT / Path(name).with_suffix(".md")
+    source = ROOT / Path(name).with_suffix(".md")
     if source.is_file():
         expected = len(re.findall(r"^(?:```+|:::+)\{solution(?:-start)?\}", source.read_text(encoding="utf-8"),
                                   flags=re.MULTILINE))
@@ -172,7 +165,7 @@ def test_colab_button_is_named_colab(site, page):
     """El enlace a Colab de un capítulo se llama «Colab» para un lector de pantalla."""
     base, _ = site
     name = "chapters/06-cnn.html"
-    browser.require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
+    require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
     page.goto(base + name, wait_until="load")
     link = page.locator(".dropdown-launch-buttons a.dropdown-item").first
     assert "colab.research.google.com" in (link.get_attribute("href") or "")
@@ -188,18 +181,16 @@ def test_colab_button_is_named_colab(site, page):
 
 def test_every_toc_entry_was_built():
     """Cada archivo de ``_toc.yml`` tiene su página (un capítulo perdido no pasaría en silencio)."""
-    browser.require_or_skip(HTML.is_dir(), f"no hay libro construido en {HTML}")
-    toc = (browser.ROOT / "_toc.yml").read_text(encoding="utf-8")
-    files = re.findall(r"^\s*(?:-\s*)?(?:file|root):\s*(\S+)", toc, flags=re.MULTILINE)
+    files = [p.relative_to(ROOT).with_suffix("") for p in pidl_book.toc_files(ROOT)]
     assert files, "_toc.yml sin entradas"
-    missing = [f for f in files if not (HTML / f"{Path(f).with_suffix('')}.html").is_file()]
+    missing = [f.as_posix() for f in files if not (HTML / f"{f}.html").is_file()]
     assert not missing, f"capítulos sin página en {HTML}: {missing}"
 
 
 def test_search_finds_a_chapter_by_a_spanish_word(site, page):
     base, _ = site
-    browser.require_or_skip((HTML / SEARCH_EXPECTED).is_file(),
-                            f"el libro construido no tiene {SEARCH_EXPECTED}")
+    require_or_skip((HTML / SEARCH_EXPECTED).is_file(),
+                    f"el libro construido no tiene {SEARCH_EXPECTED}")
     page.goto(f"{base}search.html?q={SEARCH_WORD}", wait_until="load")
     results = page.locator("#search-results ul.search li a")
     results.first.wait_for(timeout=30_000)
@@ -240,13 +231,13 @@ def _dialog_open(page, selector: str) -> bool:
     return page.evaluate("s => !!(document.querySelector(s) || {}).open", selector)
 
 
-def test_menus_on_a_phone(site):
+def test_menus_on_a_phone(site, mathjax):
     """A 390×844: el ☰ abre los capítulos, un enlace lleva a otro capítulo y el
     botón del contenido abre sus secciones; un enlace a una sección cierra el panel."""
     base, desktop = site
     for name in (MENU_PAGE, MENU_TARGET):
-        browser.require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
-    context = browser.offline_context(desktop.browser, browser.find_mathjax(), [], **PHONE)
+        require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
+    context = browser.offline_context(desktop.browser, mathjax, [], **PHONE)
     page = context.new_page()
     errors: list[str] = []
     try:
@@ -300,7 +291,7 @@ def test_menus_on_a_phone(site):
 def test_menus_on_a_wide_screen(site, page):
     """A 1440×900: el ☰ pliega la barra lateral (el texto se ensancha) y la vuelve a mostrar."""
     base, _ = site
-    browser.require_or_skip((HTML / MENU_PAGE).is_file(), f"el libro construido no tiene {MENU_PAGE}")
+    require_or_skip((HTML / MENU_PAGE).is_file(), f"el libro construido no tiene {MENU_PAGE}")
     page.goto(base + MENU_PAGE, wait_until="load")
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"error de JavaScript: {exc}"))
@@ -402,7 +393,7 @@ INTERFACE_PAGES = ("chapters/06-cnn.html", "search.html", "chapters/A4-referenci
 def test_interface_is_in_spanish(site, page, name):
     """Botones, menús, búsqueda y desplegables de código del tema y de MyST-NB, en español."""
     base, _ = site
-    browser.require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
+    require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
     page.goto(base + name, wait_until="load")
     texts = page.evaluate(_UI_TEXTS_JS)
     english = sorted({t for t in texts if ENGLISH_UI.search(t)})
@@ -415,7 +406,7 @@ def test_sidebar_numbers_chapters_like_the_text(site, page):
     el mismo de «Ejercicio 6.1» y de la ecuación (6.2)."""
     base, _ = site
     name = "chapters/06-cnn.html"
-    browser.require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
+    require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
     page.goto(base + "intro.html", wait_until="load")  # en la portada, todos son enlaces
     entries = page.evaluate(
         "() => Array.from(document.querySelectorAll('#pst-primary-sidebar nav.bd-docs-nav li.toctree-l1 > a'))"
@@ -437,7 +428,7 @@ def test_teaching_guide_lists_chapter_titles(site, page):
     """La Guía docente nombra cada capítulo por su título, no por su archivo («00-introduccion»)."""
     base, _ = site
     name = "chapters/A2-guia-docente.html"
-    browser.require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
+    require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
     page.goto(base + name, wait_until="load")
     headings = page.locator("article h3").all_inner_texts()
     contents = page.locator("#pst-page-toc-nav a").all_inner_texts()
@@ -460,7 +451,7 @@ def _search(page, base: str, query: str) -> list[str]:
 def test_search_ignores_accents(site, phone):
     """«retropropagacion» (sin tilde, como se escribe en un teléfono) encuentra el capítulo 03."""
     base, _ = site
-    browser.require_or_skip((HTML / SEARCH_EXPECTED).is_file(), f"el libro construido no tiene {SEARCH_EXPECTED}")
+    require_or_skip((HTML / SEARCH_EXPECTED).is_file(), f"el libro construido no tiene {SEARCH_EXPECTED}")
     page = phone.new_page()
     try:
         links = _search(page, base, "retropropagacion")
@@ -482,7 +473,7 @@ def test_search_snippets_show_the_chapter_text(site, page):
     """Cada resumen de la búsqueda muestra texto del capítulo alrededor de la palabra
     buscada, no los nombres de los botones de la página (ejecutar, descargar...)."""
     base, _ = site
-    browser.require_or_skip((HTML / SEARCH_EXPECTED).is_file(), f"el libro construido no tiene {SEARCH_EXPECTED}")
+    require_or_skip((HTML / SEARCH_EXPECTED).is_file(), f"el libro construido no tiene {SEARCH_EXPECTED}")
     _search(page, base, "retropropagacion")
     page.wait_for_function(
         "() => document.querySelectorAll('#search-results ul.search li p.context').length >= 3",
@@ -501,7 +492,7 @@ def test_search_ranks_the_chapter_before_the_api(site, page):
     """Al buscar «Burgers», el capítulo 12 va antes que la referencia de la API de pidl."""
     base, _ = site
     expected = "chapters/12-pinns-burgers.html"
-    browser.require_or_skip((HTML / expected).is_file(), f"el libro construido no tiene {expected}")
+    require_or_skip((HTML / expected).is_file(), f"el libro construido no tiene {expected}")
     links = _search(page, base, "Burgers")
     assert links and expected in links[0], f"primer resultado de «Burgers»: {links[:3]}"
 
@@ -520,7 +511,7 @@ def test_a_figure_opens_full_size_on_a_phone(site, phone):
     """A 390 px, tocar una figura de un capítulo abre la imagen sola, a tamaño natural."""
     base, _ = site
     name = "chapters/06-cnn.html"
-    browser.require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
+    require_or_skip((HTML / name).is_file(), f"el libro construido no tiene {name}")
     page = phone.new_page()
     try:
         page.goto(base + name, wait_until="load")
@@ -549,7 +540,7 @@ def test_search_stems_like_the_index(site, page):
     base, _ = site
 
     words = set()
-    for source in (browser.ROOT / "chapters").glob("*.md"):
+    for source in (ROOT / "chapters").glob("*.md"):
         words |= {w.lower() for w in re.findall(r"[^\W\d_]{3,}", source.read_text(encoding="utf-8"))}
     words = sorted(words | {interfaz_es.strip_accents(w) for w in words})
     language = interfaz_es.SpanishWithoutAccents({})

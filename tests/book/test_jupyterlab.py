@@ -28,15 +28,16 @@ import sys
 import pytest
 
 import pidl_book
+from tests import ROOT, require_or_skip
 from tests.book import browser
 from tests.book import lab as lab_server
+from tests.book.browser import SCREENSHOTS
 
 pytestmark = pytest.mark.book  # exporta con los valores de la construcción
 
 CHAPTER = "12-pinns-burgers"
 N_CODE_CELLS = 3  # instalación, preparación (dispositivo) y su comprobación
-BUILD = browser.find_build()
-SCREENSHOTS = BUILD / "screenshots"
+BUILD = pidl_book.build_dir()
 # Un número escrito en el texto: 3.2e-03, 0.26 %, 31 s...
 NUMBER = re.compile(r"\d\.\d+e[-+]\d+|\d+(?:\.\d+)? ?%|\d+(?:\.\d+)? s\b")
 
@@ -45,16 +46,16 @@ NUMBER = re.compile(r"\d\.\d+e[-+]\d+|\d+(?:\.\d+)? ?%|\d+(?:\.\d+)? s\b")
 def notebook(tmp_path_factory):
     """Exporta el capítulo como lo haría el estudiante; devuelve la carpeta y el nombre."""
     execute = pidl_book.executed_dir(BUILD)
-    browser.require_or_skip(execute.is_dir(),
-                            f"no hay ejecución del libro en {execute} (ejecute `jupyter-book build .`)")
-    browser.require_or_skip(importlib.util.find_spec("jupyterlab") is not None,
-                            "JupyterLab no está instalado (pip install -r requirements.txt)")
+    require_or_skip(execute.is_dir(),
+                    f"no hay ejecución del libro en {execute} (ejecute `jupyter-book build .`)")
+    require_or_skip(importlib.util.find_spec("jupyterlab") is not None,
+                    "JupyterLab no está instalado (pip install -r requirements.txt)")
     folder = tmp_path_factory.mktemp("cuadernos")
-    source = browser.ROOT / "chapters" / f"{CHAPTER}.md"
+    source = ROOT / "chapters" / f"{CHAPTER}.md"
     proc = subprocess.run(
-        [sys.executable, str(browser.ROOT / "tools" / "export_colab.py"),
+        [sys.executable, str(ROOT / "tools" / "export_colab.py"),
          "--out", str(folder), "--build-dir", str(BUILD), str(source)],
-        capture_output=True, text=True, timeout=300, cwd=browser.ROOT,
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     name = f"{CHAPTER}.ipynb"
@@ -71,11 +72,8 @@ def lab(notebook, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(notebook, lab):
+def page(notebook, lab, chromium):
     """El cuaderno abierto en JupyterLab (Chromium sin red) con el núcleo listo."""
-    chromium = browser.find_chromium()
-    browser.require_or_skip(chromium is not None,
-                            "no se encontró Chromium (instale el paquete `chromium` de Debian)")
     _, name = notebook
     base, token = lab
     blocked: list[str] = []
@@ -84,11 +82,8 @@ def page(notebook, lab):
         tab = context.new_page()
         errors: list[str] = []
         tab.on("pageerror", lambda exc: errors.append(str(exc)))
-        tab.goto(f"{base}lab/tree/{name}?token={token}", wait_until="load")
-        tab.locator(".jp-NotebookPanel .jp-MarkdownCell .jp-RenderedMarkdown").first.wait_for(
-            timeout=120_000)
-        # El núcleo arrancado y en reposo (la barra de estado lo dice).
-        tab.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=120_000)
+        lab_server.open_notebook(tab, base, token, name,
+                                 ready=".jp-NotebookPanel .jp-MarkdownCell .jp-RenderedMarkdown")
         tab.wait_for_timeout(1500)  # MathJax de JupyterLab termina de tipografiar
         tab.pidl_errors = errors
         yield tab

@@ -21,31 +21,32 @@ import pytest
 
 import latex_edition
 from pidl_book import (
+    CHAPTERS_DIR,
+    HTML_DIR,
+    build_dir,
     chapter_number,
     chapter_prefix,
     executed_dir,
     html_page,
     myst,
     toc_chapters,
+    toc_files,
 )
 from pidl_book import glue as glue_mod
-from tests.book import browser
+from tests import ROOT, require_or_skip
 
-ROOT = Path(__file__).resolve().parents[2]
-
-BUILD = browser.find_build()
+BUILD = build_dir()
 LATEX = BUILD / "latex"
 PDF = LATEX / "libro.pdf"
 EXECUTED = executed_dir(BUILD)
 CHAPTERS = toc_chapters(ROOT)
-GLUE_TEXT = re.compile(r"\{glue:text\}`(?P<key>[\w]+)(?::(?P<fmt>[^`]*))?`")
 
 
 def require_pdf() -> None:
-    browser.require_or_skip(PDF.is_file(), f"no hay PDF construido en {PDF} "
-                            "(jupyter-book build --builder pdflatex .)")
-    browser.require_or_skip(shutil.which("pdftotext") is not None,
-                            "falta pdftotext (paquete poppler-utils)")
+    require_or_skip(PDF.is_file(), f"no hay PDF construido en {PDF} "
+                    "(jupyter-book build --builder pdflatex .)")
+    require_or_skip(shutil.which("pdftotext") is not None,
+                    "falta pdftotext (paquete poppler-utils)")
 
 
 @cache
@@ -54,13 +55,6 @@ def pdf_text() -> str:
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(PDF), "-"], capture_output=True,
                          text=True, check=True).stdout
     return re.sub(r"\s+", " ", out)
-
-
-def title_of(chapter: Path) -> str:
-    """El título del capítulo (su primer «# …»), como texto: sin marcas de código."""
-    text = chapter.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
-    title = re.search(r"^# (.+)$", text, re.M)[1]
-    return re.sub(r"[`*]", "", title).strip()
 
 
 # --------------------------------------------------------------- el PDF construido
@@ -76,7 +70,7 @@ def test_latex_log_has_no_missing_character():
 
 
 @pytest.mark.book
-def test_the_pdf_has_the_title_page_contents_and_every_chapter_with_its_number():
+def test_the_pdf_has_the_title_page_contents_and_every_chapter_with_its_number(book):
     require_pdf()
     text = pdf_text()
     assert "Índice general" in text
@@ -85,7 +79,7 @@ def test_the_pdf_has_the_title_page_contents_and_every_chapter_with_its_number()
     # Una vez en la portada y otra como título de la página de inicio.
     assert text.count(landing_title) >= 2
     for chapter in CHAPTERS:
-        title, number = title_of(chapter), chapter_number(chapter.stem)
+        title, number = book.titles[chapter.stem], chapter_number(chapter.stem)
         assert title in text, f"{chapter.name}: falta el título «{title}»"
         # El encabezado del capítulo lleva el número del libro (0, 6, A1), no el de LaTeX.
         # pdftotext escribe «CAPÍTULO» y el número grande justo antes del título, en
@@ -101,14 +95,15 @@ def glued_numbers(chapter: Path, limit: int = 3) -> list[tuple[str, str]]:
     con que el libro los escribe, tomados de la ejecución de esta construcción."""
     glue = glue_mod.glue_from_build(chapter.stem, BUILD) or {}
     found: dict[str, str] = {}
-    for m in GLUE_TEXT.finditer(chapter.read_text(encoding="utf-8")):
-        data = glue.get(m["key"])
+    for role, content in myst.roles(chapter.read_text(encoding="utf-8")):
+        key, _, fmt = content.partition(":")
+        data = glue.get(key) if role == "glue:text" else None
         if data is None or "text/plain" not in data:
             continue
-        value = glue_mod.format_glue(data, m["fmt"] or "", m["key"])
+        value = glue_mod.format_glue(data, fmt, key)
         # Valores que identifican: con cifras y al menos 4 caracteres («0.93», «1234»).
         if len(value) >= 4 and re.search(r"\d", value) and " " not in value:
-            found.setdefault(m["key"], value)
+            found.setdefault(key, value)
         if len(found) == limit:
             break
     return list(found.items())
@@ -117,7 +112,7 @@ def glued_numbers(chapter: Path, limit: int = 3) -> list[tuple[str, str]]:
 @pytest.mark.book
 def test_glued_numbers_of_the_execution_are_in_the_pdf():
     require_pdf()
-    browser.require_or_skip(EXECUTED.is_dir(), f"no hay capítulos ejecutados en {EXECUTED}")
+    require_or_skip(EXECUTED.is_dir(), f"no hay capítulos ejecutados en {EXECUTED}")
     text = pdf_text().replace("−", "-")
     checked = 0
     for chapter in CHAPTERS:
@@ -135,7 +130,7 @@ def test_equation_numbers_match_the_book():
     numbers = []
     for chapter in CHAPTERS:
         labels = myst.collect_labels(chapter.read_text(encoding="utf-8").splitlines(),
-                                             chapter_prefix(chapter.stem))
+                                     chapter_prefix(chapter.stem))
         numbers += [n for n in labels.values() if re.fullmatch(r"\([0-9A-Z]+\.\d+\)", n)]
     assert len(numbers) >= 20, numbers
     missing = [n for n in numbers if n not in text]
@@ -143,13 +138,12 @@ def test_equation_numbers_match_the_book():
 
 
 def figure_count() -> int:
-    """Figuras de los capítulos en el libro HTML de la misma construcción: las imágenes de
-    las salidas (MyST-NB las escribe en ``_images/``), las pegadas con glue incluidas.
+    """Figuras de los capítulos (las páginas de ``chapters/`` en ``_toc.yml``) en el libro
+    HTML de la misma construcción: las imágenes de las salidas (MyST-NB las escribe en ``_images/``), las pegadas con glue incluidas.
 
     Se cuentan en el HTML y no en ``_build/jupyter_execute``: myst-nb 1.4 escribe ahí sin
     salidas el notebook de un capítulo que toma de la caché."""
-    pages = sorted((BUILD / "html" / "chapters").glob("*.html"))
-    browser.require_or_skip(bool(pages), f"no hay libro HTML en {BUILD / 'html'}")
+    pages = [html_page(BUILD, p.stem) for p in toc_files(ROOT) if p.parent == ROOT / CHAPTERS_DIR]
     return sum(len(re.findall(r'<img[^>]+src="\.\./_images/', p.read_text(encoding="utf-8")))
                for p in pages)
 
@@ -157,8 +151,8 @@ def figure_count() -> int:
 @pytest.mark.book
 def test_figures_are_embedded():
     require_pdf()
-    browser.require_or_skip(shutil.which("pdfimages") is not None,
-                            "falta pdfimages (paquete poppler-utils)")
+    require_or_skip(shutil.which("pdfimages") is not None,
+                    "falta pdfimages (paquete poppler-utils)")
     listing = subprocess.run(["pdfimages", "-list", str(PDF)], capture_output=True, text=True,
                              check=True).stdout.splitlines()[2:]
     images = [row for row in listing if row.split()[2] == "image"]
@@ -171,7 +165,7 @@ def test_figures_are_embedded():
 def test_the_pdf_build_reused_the_executed_chapters():
     """``.ci/run`` guarda la salida de la construcción del PDF: ningún capítulo se ejecutó."""
     log = BUILD / "pdf-build.log"
-    browser.require_or_skip(log.is_file(), f"no está la salida de la construcción del PDF ({log})")
+    require_or_skip(log.is_file(), f"no está la salida de la construcción del PDF ({log})")
     text = log.read_text(encoding="utf-8", errors="replace")
     assert "Executing notebook" not in text, "la construcción del PDF volvió a ejecutar capítulos"
 
@@ -197,13 +191,13 @@ def test_the_pdf_link_only_when_the_pdf_will_exist(tmp_path, monkeypatch):
 @pytest.mark.book
 def test_the_download_menu_links_the_pdf():
     page = html_page(BUILD, CHAPTERS[1].stem)
-    browser.require_or_skip(page.is_file(), f"no hay libro construido ({page})")
+    require_or_skip(page.is_file(), f"no hay libro construido ({page})")
     html = page.read_text(encoding="utf-8")
     # Sin PIDL_PDF_LINK=1 (lo pone .ci/run) ni PDF construido, el HTML no lo enlaza.
-    browser.require_or_skip(f'href="../{latex_edition.PDF_NAME}"' in html,
-                            "libro construido sin PIDL_PDF_LINK=1: sin enlace al PDF")
-    browser.require_or_skip((BUILD / "html" / latex_edition.PDF_NAME).is_file(),
-                            f"el sitio no tiene {latex_edition.PDF_NAME} (lo copia .ci/run)")
+    require_or_skip(f'href="../{latex_edition.PDF_NAME}"' in html,
+                    "libro construido sin PIDL_PDF_LINK=1: sin enlace al PDF")
+    require_or_skip((BUILD / HTML_DIR / latex_edition.PDF_NAME).is_file(),
+                    f"el sitio no tiene {latex_edition.PDF_NAME} (lo copia .ci/run)")
 
 
 # --------------------------------------------------- tablas HTML → tablas de docutils

@@ -17,8 +17,7 @@ import nbformat
 import pytest
 
 import assignments
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
 
 CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("[01][0-9]-*.md"))
 
@@ -101,9 +100,9 @@ class Built(dict):
     """Las tareas construidas, una por capítulo, a medida que una prueba las pide (con
     ``-k`` solo se construyen las que hacen falta)."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, book):
         super().__init__()
-        self.out, self.book = out, assignments.load_book()
+        self.out, self.book = out, book
 
     def __missing__(self, stem: str) -> Path:
         self[stem] = assignments.build(ROOT / "chapters" / f"{stem}.md", self.out, self.book)
@@ -111,8 +110,8 @@ class Built(dict):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return Built(tmp_path_factory.mktemp("tareas"))
+def built(tmp_path_factory, book):
+    return Built(tmp_path_factory.mktemp("tareas"), book)
 
 
 def reference(folder: Path) -> Path:
@@ -150,8 +149,7 @@ def add_cell(source: Path, target: Path, code: str) -> None:
     nbformat.write(notebook, target)
 
 
-def test_every_chapter_has_two_graded_questions_with_hidden_tests():
-    book = assignments.load_book()
+def test_every_chapter_has_two_graded_questions_with_hidden_tests(book):
     for stem in CHAPTERS:
         assignment = assignments.read_assignment(ROOT / "chapters" / f"{stem}.md", book)
         assert len(assignment.questions) >= 2, stem

@@ -19,9 +19,7 @@ from pidl_book import (
     is_check_cell,
     toc_chapters,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-
+from tests import ROOT
 
 # ------------------------------------------------------------------ capítulos
 

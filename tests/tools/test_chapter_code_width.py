@@ -14,8 +14,8 @@ import jupytext
 import pytest
 
 from pidl_book import book_chapters
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 MAX_WIDTH = 88
 
 CHAPTERS = book_chapters(ROOT)

@@ -16,45 +16,25 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+import colab_links
 import export_colab
 import pidl_book
 from pidl_book import book as book_mod
 from pidl_book import book_chapters, colab, executed_notebook, myst
 from pidl_book import glue as glue_mod
-from tests.book.browser import require_or_skip
+from tests import ROOT, require_or_skip
 from tests.tiny import write_chapter
+from tests.tools.exported import markdown_of, stub_glue
 
-ROOT = Path(__file__).resolve().parents[2]
 # Todos los capítulos: los de _toc.yml y los que aún no están en él.
 CHAPTERS = book_chapters(ROOT)
-BUILD = Path(os.environ.get("PIDL_BUILD_DIR", ROOT / "_build"))  # construcción del libro
-BOOK = book_mod.load_book()
+BUILD = pidl_book.build_dir()
 
 
-def stub_glue(chapter: Path) -> dict:
-    """Un valor de relleno para cada clave de glue que usa el texto del capítulo."""
-    text = chapter.read_text(encoding="utf-8")
-    keys = [body.partition(":")[0] for name, body in myst.roles(text) if name.startswith("glue")]
-    keys += [d.arg for d in map(myst.directive, myst.tokens(text))
-             if d and d.name.startswith("glue")]
-    return {key: {"text/plain": "1"} for key in keys}
-
-
-def markdown_of(notebook) -> str:
-    return "\n\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-
-
-def convert(md: str, glue: dict | None = None, tmp_path: Path | None = None, **kw) -> str:
-    """Convierte un capítulo mínimo con el Markdown ``md`` y devuelve su Markdown."""
-    path = write_chapter(tmp_path / "99-prueba.md", md)
-    notebook = colab.convert_notebook(path, BOOK, glue or {}, **kw)
-    return markdown_of(notebook)
-
-
-def test_requirement_points_at_the_repository():
+def test_requirement_points_at_the_repository(book):
     repo = book_mod.load_config(ROOT)["repository"]
-    assert BOOK.requirement == f"pidl @ git+{repo['url'].rstrip('/')}.git@main"
-    assert BOOK.requirement.startswith("pidl @ git+https://github.com/")
+    assert book.requirement == f"pidl @ git+{repo['url'].rstrip('/')}.git@main"
+    assert book.requirement.startswith("pidl @ git+https://github.com/")
 
 
 def test_github_repo_reads_owner_and_name():
@@ -81,8 +61,8 @@ def test_toc_lists_existing_chapters_in_order():
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_every_chapter_exports_without_raw_myst(chapter, tmp_path):
-    target = export_colab.export(chapter, tmp_path, BOOK, stub_glue(chapter))
+def test_every_chapter_exports_without_raw_myst(chapter, tmp_path, book):
+    target = export_colab.export(chapter, tmp_path, book, stub_glue(chapter))
     exported = nbformat.read(target, as_version=4)
     nbformat.validate(exported)
     assert exported.cells[0].metadata["tags"] == ["colab-install"]
@@ -127,11 +107,11 @@ def hidden_case_lines(chapter: Path) -> list[str]:
 
 @pytest.mark.parametrize("solutions", [True, False], ids=["completo", "estudiante"])
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_hidden_graded_cases_never_reach_the_notebook(chapter, solutions, tmp_path):
+def test_hidden_graded_cases_never_reach_the_notebook(chapter, solutions, tmp_path, book):
     hidden = hidden_case_lines(chapter)
     if not hidden:
         pytest.skip("el capítulo no tiene casos ocultos")
-    notebook = colab.convert_notebook(chapter, BOOK, stub_glue(chapter),
+    notebook = colab.convert_notebook(chapter, book, stub_glue(chapter),
                                              solutions=solutions)
     text = "\n".join(c.source for c in notebook.cells)
     assert not any(colab.is_graded_tests(c) for c in notebook.cells)
@@ -141,34 +121,32 @@ def test_hidden_graded_cases_never_reach_the_notebook(chapter, solutions, tmp_pa
 
 @pytest.mark.book
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_export_with_the_values_of_the_book_build(chapter, tmp_path):
+def test_export_with_the_values_of_the_book_build(chapter, tmp_path, book):
     executed = executed_notebook(BUILD, chapter.stem)
     require_or_skip(executed.exists(), f"la construcción no ejecutó el capítulo ({executed})")
     glue = glue_mod.glue_from_build(chapter.stem, BUILD)
-    notebook = nbformat.read(export_colab.export(chapter, tmp_path, BOOK, glue), 4)
+    notebook = nbformat.read(export_colab.export(chapter, tmp_path, book, glue), 4)
     assert myst.raw_myst(markdown_of(notebook)) is None
 
 
 @pytest.mark.book
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_html_launch_and_download_buttons_open_the_colab_notebook(chapter):
+def test_html_launch_and_download_buttons_open_the_colab_notebook(chapter, book):
     page = pidl_book.html_page(BUILD, chapter.stem)
     require_or_skip(page.exists(), f"el libro construido no tiene {page}")
     html = page.read_text(encoding="utf-8")
-    org_repo = BOOK.repo_url.removeprefix("https://github.com/")
+    org_repo = book.repo_url.removeprefix("https://github.com/")
     colab = (f'href="https://colab.research.google.com/github/{org_repo}'
              f'/blob/colab/{chapter.stem}.ipynb"')
     assert colab in html, "el botón de Colab no apunta al notebook de la rama colab"
     assert ".md" not in re.search(r'href="https://colab[^"]*"', html)[0]
     assert f'href="../_colab/{chapter.stem}.ipynb"' in html, "el botón de descarga"
-    served = BUILD / "html" / "_colab" / f"{chapter.stem}.ipynb"
+    served = BUILD / pidl_book.HTML_DIR / colab_links.COLAB_DIR / f"{chapter.stem}.ipynb"
     assert served.exists(), "la construcción no exportó el notebook que ofrece"
     assert myst.raw_myst(markdown_of(nbformat.read(served, 4))) is None
 
 
 def test_buttons_extension_rewrites_the_theme_links():
-    import colab_links
-
     class App:
         srcdir = str(ROOT)
 
@@ -198,10 +176,10 @@ def test_buttons_extension_rewrites_the_theme_links():
     assert before["header_buttons"] == []
 
 
-def test_exported_introduction_runs_outside_the_repository(tmp_path):
+def test_exported_introduction_runs_outside_the_repository(tmp_path, book):
     """Como en Colab: fuera del repositorio, sin myst_nb, con pidl instalado como paquete."""
     chapter = ROOT / "chapters" / "00-introduccion.md"
-    target = export_colab.export(chapter, tmp_path / "colab", BOOK, stub_glue(chapter))
+    target = export_colab.export(chapter, tmp_path / "colab", book, stub_glue(chapter))
     notebook = nbformat.read(target, as_version=4)
     # Colab no trae myst_nb: el notebook debe correr sin él.
     notebook.cells.insert(0, nbformat.v4.new_code_cell(
@@ -214,10 +192,10 @@ def test_exported_introduction_runs_outside_the_repository(tmp_path):
     assert not list(workdir.iterdir()), "el capítulo no debe escribir en el directorio de trabajo"
 
 
-def test_exported_notebook_has_no_outputs(tmp_path):
+def test_exported_notebook_has_no_outputs(tmp_path, book):
     """Lo que dice el menú de descarga («.ipynb (sin salidas)»): ninguna celda trae salidas."""
     chapter = ROOT / "chapters" / "01-perceptron.md"
-    notebook = nbformat.read(export_colab.export(chapter, tmp_path, BOOK, stub_glue(chapter)), 4)
+    notebook = nbformat.read(export_colab.export(chapter, tmp_path, book, stub_glue(chapter)), 4)
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert code and not any(c.get("outputs") for c in code)
 
@@ -240,21 +218,20 @@ def test_install_cell_explains_an_offline_failure_in_spanish(tmp_path):
 # ---------------------------------------------------------------- el conversor
 
 
-def test_glue_values_are_written_with_their_format(tmp_path):
-    md = convert("""\
+def test_glue_values_are_written_with_their_format(colab_markdown):
+    md = colab_markdown("""\
         Error {glue:text}`ch99_err:.2e`, época {glue:text}`ch99_n:d`, {glue:}`ch99_s` y
         {glue}`ch99_n`; el código `{glue:text}` queda como código.
         """, {"ch99_err": {"text/plain": "0.000123"}, "ch99_n": {"text/plain": "7"},
-              "ch99_s": {"text/plain": "'una CPU'"}}, tmp_path)
+              "ch99_s": {"text/plain": "'una CPU'"}})
     assert "Error 1.23e-04, época 7, una CPU y\n7;" in md
     assert "`{glue:text}`" in md
 
 
-def test_glue_format_E_is_typeset_like_the_book(tmp_path):
+def test_glue_format_E_is_typeset_like_the_book(colab_markdown):
     """``:.1E`` escribe 1.2 × 10⁻⁴ en el notebook, como _ext/sci_notation.py en el libro."""
-    md = convert("Error {glue:text}`ch99_err:.1E` y {glue:text}`ch99_big:.0E`.",
-                 {"ch99_err": {"text/plain": "0.000123"}, "ch99_big": {"text/plain": "-25000.0"}},
-                 tmp_path)
+    md = colab_markdown("Error {glue:text}`ch99_err:.1E` y {glue:text}`ch99_big:.0E`.",
+                        {"ch99_err": {"text/plain": "0.000123"}, "ch99_big": {"text/plain": "-25000.0"}})
     assert "Error 1.2 × 10⁻⁴ y −2 × 10⁴." in md
 
 
@@ -270,33 +247,33 @@ def test_raw_myst_is_found_except_in_code():
     assert myst.raw_myst("$$\n(a+b)^2\n$$") is None
 
 
-def test_a_missing_glue_value_is_an_error(tmp_path):
+def test_a_missing_glue_value_is_an_error(colab_markdown):
     with pytest.raises(book_mod.ExportError, match="ch99_nada"):
-        convert("Vale {glue:text}`ch99_nada:.2f`.\n", {}, tmp_path)
+        colab_markdown("Vale {glue:text}`ch99_nada:.2f`.\n", {})
 
 
-def test_citations_become_author_year_links(tmp_path):
-    md = convert("""\
+def test_citations_become_author_year_links(colab_markdown, book):
+    md = colab_markdown("""\
         Según {cite:t}`c99-raissi2019physics`, y otros {cite:p}`c99-he2016deep,c99-kingma2015adam`.
 
         ```{bibliography}
         :filter: docname in docnames
         :keyprefix: c99-
         ```
-        """, {}, tmp_path)
-    page = BOOK.page("99-prueba") + "#referencias"
+        """, {})
+    page = book.page("99-prueba") + "#referencias"
     assert f"[Raissi et al. (2019)]({page})" in md
     assert f"([He et al., 2016]({page}); [Kingma y Ba, 2015]({page}))" in md
     assert "- **He et al. (2016).**" in md and "Deep residual learning" in md
 
 
-def test_an_unknown_citation_is_an_error(tmp_path):
+def test_an_unknown_citation_is_an_error(colab_markdown):
     with pytest.raises(book_mod.ExportError, match="references.bib"):
-        convert("Ver {cite:p}`c99-nadie2099`.\n", {}, tmp_path)
+        colab_markdown("Ver {cite:p}`c99-nadie2099`.\n", {})
 
 
-def test_equations_get_numbers_and_references_use_them(tmp_path):
-    md = convert("""\
+def test_equations_get_numbers_and_references_use_them(colab_markdown):
+    md = colab_markdown("""\
         (sec-99-algo)=
         ## Una sección
 
@@ -310,26 +287,26 @@ def test_equations_get_numbers_and_references_use_them(tmp_path):
         ```
 
         Por {eq}`ec-99-b` y {eq}`ec-99-a`, ver {ref}`sec-99-algo` y {ref}`esto <sec-99-algo>`.
-        """, {}, tmp_path)
+        """, {})
     assert "$$\na = b\n\\tag{99.1}\n$$" in md
     assert "$$\nc = d\n\\tag{99.2}\n$$" in md
     assert "Por (99.2) y (99.1), ver Una sección y esto." in md
     assert "(sec-99-algo)=" not in md
 
 
-def test_references_to_other_chapters_link_to_the_book(tmp_path):
-    md = convert("Ver {doc}`00-introduccion` y {ref}`sec-03-costo`.\n", {}, tmp_path)
-    assert f"]({BOOK.page('00-introduccion')})" in md
-    assert f"]({BOOK.page('03-retropropagacion')}#sec-03-costo)" in md
+def test_references_to_other_chapters_link_to_the_book(colab_markdown, book):
+    md = colab_markdown("Ver {doc}`00-introduccion` y {ref}`sec-03-costo`.\n", {})
+    assert f"]({book.page('00-introduccion')})" in md
+    assert f"]({book.page('03-retropropagacion')}#sec-03-costo)" in md
 
 
-def test_an_unknown_label_is_an_error(tmp_path):
+def test_an_unknown_label_is_an_error(colab_markdown):
     with pytest.raises(book_mod.ExportError, match="ec-99-nada"):
-        convert("Por {eq}`ec-99-nada`.\n", {}, tmp_path)
+        colab_markdown("Por {eq}`ec-99-nada`.\n", {})
 
 
-def test_admonitions_become_block_quotes(tmp_path):
-    md = convert("""\
+def test_admonitions_become_block_quotes(colab_markdown):
+    md = colab_markdown("""\
         :::{admonition} Objetivos
         :class: tip
 
@@ -343,14 +320,14 @@ def test_admonitions_become_block_quotes(tmp_path):
         ```{warning} Cuidado
         Texto.
         ```
-        """, {}, tmp_path)
+        """, {})
     assert "> **Objetivos**\n>\n> - uno" in md
     assert "> **Nota**\n>\n> Una nota con $x$." in md
     assert "> **Cuidado**\n>\n> Texto." in md
 
 
-def test_exercises_become_headings_and_solutions_details(tmp_path):
-    md = convert("""\
+def test_exercises_become_headings_and_solutions_details(colab_markdown):
+    md = colab_markdown("""\
         ```{exercise} Primero
         :label: ej-99-a
 
@@ -372,15 +349,15 @@ def test_exercises_become_headings_and_solutions_details(tmp_path):
 
         Otro. Vea el {ref}`ej-99-a`.
         ```
-        """, {}, tmp_path)
+        """, {})
     assert "### Ejercicio 99.1: Primero\n\nCalcule $x$." in md
     assert ("<details>\n<summary>Solución del ejercicio 99.1</summary>\n\n"
             "Así:\n\n```python\nx = 1\n```") in md
     assert "### Ejercicio 99.2\n\nOtro. Vea el Ejercicio 99.1." in md
 
 
-def test_figures_and_tables_become_plain_markdown(tmp_path):
-    md = convert("""\
+def test_figures_and_tables_become_plain_markdown(colab_markdown, book):
+    md = colab_markdown("""\
         ```{figure} figs/red.svg
         :name: fig-99-red
         :width: 60%
@@ -396,14 +373,14 @@ def test_figures_and_tables_become_plain_markdown(tmp_path):
         * - 1
           - 2
         ```
-        """, {}, tmp_path)
-    assert f"![Una red.]({BOOK.repo_url.replace('github.com', 'raw.githubusercontent.com')}" in md
+        """, {})
+    assert f"![Una red.]({book.repo_url.replace('github.com', 'raw.githubusercontent.com')}" in md
     assert "*Figura 99.1: Una red.*" in md
     assert "**Tabla corta**\n\n| a | b |\n| --- | --- |\n| 1 | 2 |" in md
 
 
-def test_glued_figures_and_numbered_references(tmp_path):
-    md = convert("""\
+def test_glued_figures_and_numbered_references(colab_markdown):
+    md = colab_markdown("""\
         ```{glue:figure} ch99_fig
         :name: fig-99-curva
 
@@ -411,13 +388,13 @@ def test_glued_figures_and_numbered_references(tmp_path):
         ```
 
         Como muestra la {numref}`Figura %s <fig-99-curva>` y {numref}`fig-99-curva`.
-        """, {"ch99_fig": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}}, tmp_path)
+        """, {"ch99_fig": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}})
     assert '<img src="data:image/png;base64,iVBORw0KGgo=" alt="ch99_fig">' in md
     assert "*Figura 99.1: La curva.*" in md
     assert "Como muestra la Figura 99.1 y Figura 99.1." in md
 
 
-def test_check_cells_are_kept_and_labelled(tmp_path):
+def test_check_cells_are_kept_and_labelled(tmp_path, book):
     path = write_chapter(tmp_path / "99-prueba.md", """
         ```{code-cell} ipython3
         from myst_nb import glue
@@ -429,7 +406,7 @@ def test_check_cells_are_kept_and_labelled(tmp_path):
         assert x == 2
         ```
         """)
-    notebook = colab.convert_notebook(path, BOOK, {})
+    notebook = colab.convert_notebook(path, book, {})
     code = [c.source for c in notebook.cells if c.cell_type == "code"]
     assert code[1] == "x = 2"
     assert code[2].startswith("# Comprobación") and code[2].endswith("assert x == 2")
@@ -520,12 +497,3 @@ def test_the_notebook_cites_the_numbers_of_the_sphinx_build(chapter):
         for _, label, number in (o for o in ours if o[0] == kind and o[1]):
             ident = {"math": f"equation-{label}", "exercise": label}.get(kind) or std[label][1]
             assert book[ident] == number, label
-
-
-def test_reference_appendix_names_numpy_sections_in_spanish():
-    """locale/: Sphinx traduce «Raises» como «Muestra»; el apéndice A4 dice «Excepciones»."""
-    page = pidl_book.html_page(BUILD, "A4-referencia-pidl")
-    require_or_skip(page.exists(), f"el libro construido no tiene {page}")
-    labels = set(re.findall(r'<dt class="field-(?:odd|even)">([^<]+)', page.read_text("utf-8")))
-    assert "Excepciones" in labels and "Parámetros" in labels, labels
-    assert not labels & {"Muestra", "Campos", "Raises"}, labels

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import ROOT
 from tests.tiny import CHAPTER_HEADER
-
-ROOT = Path(__file__).resolve().parents[2]
 
 GOOD = CHAPTER_HEADER + """
 # Capítulo sano
@@ -47,7 +46,7 @@ print("después")
 
 
 @pytest.fixture
-def book(pytester, monkeypatch):
+def nbval_book(pytester, monkeypatch):
     # tests.nbval_md se importa desde la raíz del repositorio (sin quitar lo que ya había).
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     (pytester.path / "chapters").mkdir()
@@ -59,23 +58,23 @@ def book(pytester, monkeypatch):
 ARGS = ("-p", "tests.nbval_md", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider", "chapters")
 
 
-def test_healthy_chapter_runs_every_cell(book):
-    result = book.runpytest_subprocess(*ARGS)
+def test_healthy_chapter_runs_every_cell(nbval_book):
+    result = nbval_book.runpytest_subprocess(*ARGS)
     result.assert_outcomes(passed=2)
 
 
-def test_failing_hidden_assertion_fails_the_run(book):
-    (book.path / "chapters" / "02-roto.md").write_text(BAD, encoding="utf-8")
-    result = book.runpytest_subprocess(*ARGS)
+def test_failing_hidden_assertion_fails_the_run(nbval_book):
+    (nbval_book.path / "chapters" / "02-roto.md").write_text(BAD, encoding="utf-8")
+    result = nbval_book.runpytest_subprocess(*ARGS)
     assert result.ret != 0
     result.assert_outcomes(passed=4, failed=1)
     result.stdout.fnmatch_lines(["*02-roto.md::Cell 1*"])
     assert "AssertionError" in result.stdout.str()
 
 
-def test_markdown_without_kernelspec_is_not_collected(book):
-    (book.path / "chapters" / "notas.md").write_text("# Notas\n\nSolo texto.\n", encoding="utf-8")
-    result = book.runpytest_subprocess(*ARGS, "--collect-only", "-q")
+def test_markdown_without_kernelspec_is_not_collected(nbval_book):
+    (nbval_book.path / "chapters" / "notas.md").write_text("# Notas\n\nSolo texto.\n", encoding="utf-8")
+    result = nbval_book.runpytest_subprocess(*ARGS, "--collect-only", "-q")
     assert "notas.md" not in result.stdout.str()
     assert "01-sano.md::Cell 0" in result.stdout.str()
 
@@ -152,12 +151,9 @@ BROKEN = {
 
 
 @pytest.fixture(scope="module")
-def chrome():
+def chrome(chromium, mathjax):
     from tests.book import browser
 
-    chromium, mathjax = browser.find_chromium(), browser.find_mathjax()
-    browser.require_or_skip(chromium is not None, "no se encontró Chromium")
-    browser.require_or_skip(mathjax is not None, "no hay copia local de MathJax (npm ci --prefix .ci)")
     with browser.launch(chromium) as launched:
         yield browser, launched, mathjax
 
@@ -195,12 +191,12 @@ def test_page_check_catches_a_dropdown_that_starts_open(chrome, tmp_path):
 
 def test_missing_browser_or_build_skips_but_fails_when_required(monkeypatch):
     """Sin Chromium o sin libro el test se salta; con PIDL_REQUIRE_BUILD=1 (CI) falla."""
-    from tests.book import browser
+    from tests import require_or_skip
 
     monkeypatch.delenv("PIDL_REQUIRE_BUILD", raising=False)
     with pytest.raises(pytest.skip.Exception, match="falta algo"):
-        browser.require_or_skip(False, "falta algo")
+        require_or_skip(False, "falta algo")
     monkeypatch.setenv("PIDL_REQUIRE_BUILD", "1")
     with pytest.raises(pytest.fail.Exception, match="PIDL_REQUIRE_BUILD=1"):
-        browser.require_or_skip(False, "falta algo")
-    browser.require_or_skip(True, "no se usa")  # presente: no hace nada
+        require_or_skip(False, "falta algo")
+    require_or_skip(True, "no se usa")  # presente: no hace nada

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from tests import ROOT
 from tests.tiny import write_chapter
 
-ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = """\
 # Capítulo {name}
 

@@ -1,13 +1,11 @@
 """Pruebas de ``pidl_book.reading_time``: la estimación del tiempo de cada capítulo."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 from pidl_book import book_chapters, chapter_number, reading_time
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
 
 SAMPLE = """---
 kernelspec:
@@ -164,10 +162,8 @@ def test_every_chapter_uses_the_computed_time():
         assert path.stem in reading_time.load_times(reading_time.times_file(ROOT)), f"sin tiempo medido: {path.stem}"
 
 
-def test_colab_export_writes_the_estimate(tmp_path):
+def test_colab_export_writes_the_estimate(colab_markdown):
     """El notebook de Colab lleva el mismo texto que el libro, no el rol crudo."""
-    from tests.tools.test_export_colab import convert
-
-    md = convert("**Tiempo estimado:** {tiempo-estimado}`02-mlp`.\n", {}, tmp_path)
+    md = colab_markdown("**Tiempo estimado:** {tiempo-estimado}`02-mlp`.\n", {})
     assert reading_time.estimate("02-mlp", ROOT).text() in md
     assert "{tiempo-estimado}" not in md

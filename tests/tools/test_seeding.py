@@ -21,9 +21,9 @@ from pathlib import Path
 import jupytext
 import pytest
 
+from pidl_book import book_chapters
+from tests import ROOT
 from tests.tiny import write_chapter
-
-ROOT = Path(__file__).resolve().parents[2]
 
 FORBIDDEN = {
     r"\btorch\.manual_seed\(": "torch.manual_seed → seed_everything",
@@ -42,11 +42,6 @@ FORBIDDEN = {
 }
 # Bloques de Python en el texto (soluciones), también sangrados dentro de una lista.
 _FENCE = re.compile(r"^([ \t]*)```(?:python|ipython3?)[ \t]*\n(.*?)^[ \t]*```", re.M | re.S)
-
-
-def _chapters() -> list[Path]:
-    return sorted(p for p in (ROOT / "chapters").glob("*.md")
-                  if "kernelspec:" in p.read_text(encoding="utf-8")[:800])
 
 
 def _code_blocks(path: Path):
@@ -78,7 +73,7 @@ def violations(path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", _chapters(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", book_chapters(ROOT), ids=lambda p: p.stem)
 def test_chapter_seeds_through_pidl(path):
     bad = violations(path)
     assert not bad, "Azar sin pasar por pidl (PIDL_SEED_OFFSET no lo alcanza):\n" + "\n".join(bad)

@@ -8,23 +8,25 @@ import pytest
 
 import export_colab
 import student_version
-from pidl_book import colab, myst
-from tests import tiny
-from tests.tools.test_export_colab import BOOK, CHAPTERS, markdown_of, stub_glue
+from pidl_book import book_chapters, colab, executed_dir, executed_notebook, myst
+from tests import ROOT, tiny
+from tests.tools.exported import markdown_of, stub_glue
+
+CHAPTERS = book_chapters(ROOT)
 
 SOLUTION_WORDS = re.compile(r"<details>|Solución del ejercicio|\{solution")
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_student_version_has_no_solutions(chapter, tmp_path):
-    target = export_colab.export(chapter, tmp_path, BOOK, stub_glue(chapter), solutions=False,
+def test_student_version_has_no_solutions(chapter, tmp_path, book):
+    target = export_colab.export(chapter, tmp_path, book, stub_glue(chapter), solutions=False,
                                  transform=student_version.blank_todo_cells)
     notebook = nbformat.read(target, as_version=4)
     md = markdown_of(notebook)
     text = chapter.read_text(encoding="utf-8")
     assert not SOLUTION_WORDS.search(md), SOLUTION_WORDS.search(md)[0]
     # Ninguna línea de una solución de la versión Colab aparece en la de estudiantes.
-    with_solutions = markdown_of(colab.convert_notebook(chapter, BOOK, stub_glue(chapter)))
+    with_solutions = markdown_of(colab.convert_notebook(chapter, book, stub_glue(chapter)))
     for block in re.findall(r"<details>\n<summary>.*?</summary>(.*?)</details>",
                             with_solutions, re.S):
         longest = max(block.splitlines(), key=len)
@@ -85,8 +87,8 @@ def write_chapter(tmp_path: Path) -> Path:
         """)
 
 
-def test_solutions_spanning_code_cells_are_removed(tmp_path):
-    notebook = colab.convert_notebook(write_chapter(tmp_path), BOOK, {}, solutions=False)
+def test_solutions_spanning_code_cells_are_removed(tmp_path, book):
+    notebook = colab.convert_notebook(write_chapter(tmp_path), book, {}, solutions=False)
     md = markdown_of(notebook)
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     assert "secreto" not in code and "Con este código" not in md
@@ -95,16 +97,16 @@ def test_solutions_spanning_code_cells_are_removed(tmp_path):
     assert md.rstrip().endswith("Texto final.")
 
 
-def test_the_colab_version_keeps_those_solutions(tmp_path):
-    notebook = colab.convert_notebook(write_chapter(tmp_path), BOOK, {})
+def test_the_colab_version_keeps_those_solutions(tmp_path, book):
+    notebook = colab.convert_notebook(write_chapter(tmp_path), book, {})
     md = markdown_of(notebook)
     assert "<summary>Solución del ejercicio 99.1</summary>" in md
     assert "**Solución del ejercicio 99.2**" in md and "*Fin de la solución.*" in md
     assert any("secreto = 42" in c.source for c in notebook.cells)
 
 
-def test_todo_cells_are_blanked_and_their_check_kept(tmp_path):
-    notebook = colab.convert_notebook(write_chapter(tmp_path), BOOK, {}, solutions=False)
+def test_todo_cells_are_blanked_and_their_check_kept(tmp_path, book):
+    notebook = colab.convert_notebook(write_chapter(tmp_path), book, {}, solutions=False)
     assert student_version.blank_todo_cells(notebook) == 1
     code = [c.source for c in notebook.cells if c.cell_type == "code"][1:]
     assert code[0] == student_version.TODO_CELL
@@ -113,9 +115,8 @@ def test_todo_cells_are_blanked_and_their_check_kept(tmp_path):
 
 def test_command_line_writes_the_student_notebook(tmp_path, capsys):
     chapter = write_chapter(tmp_path)
-    build = tmp_path / "_build" / "jupyter_execute" / "chapters"
-    build.mkdir(parents=True)
-    nbformat.write(nbformat.v4.new_notebook(), build / "99-prueba.ipynb")
+    executed_dir(tmp_path / "_build").mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), executed_notebook(tmp_path / "_build", "99-prueba"))
     out = tmp_path / "alumnos"
     assert student_version.main([str(chapter), "--out", str(out),
                                  "--build-dir", str(tmp_path / "_build")]) == 0

@@ -6,34 +6,35 @@ aula virtual), le escribe la respuesta de referencia en q1 y deja q2 en blanco, 
 JupyterLab y ejecuta sus celdas de código en orden, como un estudiante: la preparación
 escribe las pruebas públicas, ``grader.check("q1")`` muestra que pasan y
 ``grader.check("q2")`` que fallan. Se salta (o falla con ``PIDL_REQUIRE_BUILD=1``) si faltan
-Chromium, JupyterLab u otter-grader.
+Chromium, JupyterLab u otter-grader. No necesita el libro construido (sin marca ``book``):
+la tarea sale del capítulo fuente.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
-import urllib.request
 
 import nbformat
 import pytest
 
+from tests import ROOT, require_or_skip
 from tests.book import browser, lab
-from tests.book.test_jupyterlab import SCREENSHOTS
+from tests.book.browser import SCREENSHOTS
 
 CHAPTER = "04-regularizacion"
 NAME = "mi-tarea-04 (1).ipynb"  # renombrado al descargarlo: otter no puede buscarse a sí mismo
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
+def folder(tmp_path_factory, book):
     for module, what in (("jupyterlab", "JupyterLab"), ("otter", "otter-grader")):
-        browser.require_or_skip(importlib.util.find_spec(module) is not None,
-                                f"{what} no está instalado (pip install -r requirements.txt)")
+        require_or_skip(importlib.util.find_spec(module) is not None,
+                        f"{what} no está instalado (pip install -r requirements.txt)")
     import assignments
 
-    built = assignments.build(browser.ROOT / "chapters" / f"{CHAPTER}.md",
-                              tmp_path_factory.mktemp("tareas"))
+    built = assignments.build(ROOT / "chapters" / f"{CHAPTER}.md",
+                              tmp_path_factory.mktemp("tareas"), book)
     notebook = nbformat.read(next((built / "dist" / "student").glob("*.ipynb")), as_version=4)
     reference = nbformat.read(next((built / "dist" / "autograder").glob("*.ipynb")),
                               as_version=4)
@@ -49,18 +50,12 @@ def folder(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(folder, tmp_path_factory):
-    chromium = browser.find_chromium()
-    browser.require_or_skip(chromium is not None,
-                            "no se encontró Chromium (instale el paquete `chromium` de Debian)")
+def page(folder, tmp_path_factory, chromium):
     with lab.running(folder, tmp_path_factory.mktemp("jupyter")) as (base, token):
         with browser.launch(chromium) as chrome:
             context = browser.offline_context(chrome, None, [])
             tab = context.new_page()
-            tab.goto(f"{base}lab/tree/{urllib.request.quote(NAME)}?token={token}",
-                     wait_until="load")
-            tab.locator(".jp-NotebookPanel .jp-CodeCell").first.wait_for(timeout=120_000)
-            tab.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=120_000)
+            lab.open_notebook(tab, base, token, NAME, ready=".jp-NotebookPanel .jp-CodeCell")
             yield tab
             context.close()
 

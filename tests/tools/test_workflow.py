@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.book.browser import require_or_skip
+from tests import ROOT, require_or_skip
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 PUBLISH = ROOT / ".github" / "workflows" / "publish.yml"
 
