@@ -235,6 +235,19 @@ def test_glue_format_E_is_typeset_like_the_book(colab_markdown):
     assert "Error 1.2 × 10⁻⁴ y −2 × 10⁴." in md
 
 
+def test_a_backtick_inside_inline_math_does_not_hide_a_role(colab_markdown):
+    """El rol se busca después de la fórmula: una comilla invertida en $…$ no abre código."""
+    md = colab_markdown("""\
+        $$
+        a = b
+        $$ (ec-99-a)
+
+        La fórmula $\\text{`}$, el código `{eq}` y la ecuación {eq}`ec-99-a`.
+        """)
+    assert "La fórmula $\\text{`}$, el código `{eq}` y la ecuación (99.1)." in md
+    assert "a = b\n\\tag{99.1}" in md
+
+
 def test_raw_myst_is_found_except_in_code():
     assert myst.raw_myst("Ver {cite:p}`x`.") == "{cite:p}`"
     assert myst.raw_myst("```{note}\nA\n```") == "```{"
