@@ -6,8 +6,10 @@ Capas (``pytest`` corre todas; ``-m book`` o ``-m "not book"`` eligen):
 - ``tests/tools``: las herramientas (``tools/``), las extensiones (``_ext/``), las reglas
   del libro (``pidl_book``) y el flujo de publicación, con libros y capítulos diminutos
   (también en un navegador: la tarea calificada en JupyterLab);
-- ``tests/book``: el libro construido (navegador, JupyterLab, PDF, HTML); todo lleva la
-  marca ``book``;
+- ``tests/book``: el libro construido (navegador, JupyterLab, PDF, HTML, los notebooks de
+  Colab que exportó la construcción); todo lleva la marca ``book``, y solo esos tests;
+- ``tests/browser.py``, ``tests/lab.py``, ``tests/tiny.py``: ayudantes de las dos capas
+  (Chromium sin red, JupyterLab aislado, capítulos mínimos);
 - ``chapters/``: cada capítulo ejecutado con nbval (``tests/nbval_md.py``).
 
 Un test marcado ``book`` necesita el libro construido (``pidl_book.build_dir()``:
@@ -55,7 +57,7 @@ def book():
 @pytest.fixture(scope="session")
 def chromium() -> str:
     """La ruta del Chromium del sistema; sin él, el test se salta (o falla) diciendo cómo instalarlo."""
-    from tests.book import browser
+    from tests import browser
 
     found = browser.find_chromium()
     require_or_skip(found is not None,
@@ -67,7 +69,7 @@ def chromium() -> str:
 @pytest.fixture(scope="session")
 def mathjax() -> Path:
     """La carpeta ``es5`` de la copia local de MathJax 3; sin ella, se salta (o falla)."""
-    from tests.book import browser
+    from tests import browser
 
     found = browser.find_mathjax()
     require_or_skip(found is not None,

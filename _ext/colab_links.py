@@ -85,15 +85,17 @@ def export_notebooks(app, exception) -> None:
     for pagename in sorted(app.env.found_docs):
         if not is_chapter_doc(app.srcdir, pagename):
             continue
-        glue = glue_from_build(pagename.rpartition("/")[2], build_dir)
-        if glue is None:
-            logger.info(f"colab_links: {pagename} no se ejecutó; no se exporta")
-            continue
         try:  # un capítulo que falla no impide exportar los demás
+            glue = glue_from_build(pagename.rpartition("/")[2], build_dir)
+            if glue is None:
+                logger.info(f"colab_links: {pagename} no se ejecutó; no se exporta")
+                continue
             book = book or load_book(Path(app.srcdir))
             export(Path(app.srcdir) / f"{pagename}.md", out, book, glue)
         except GlueError as error:  # ExportError también es un GlueError
             problems.append(str(error))
+        except Exception as error:  # un glue.json roto, un error de la conversión…
+            problems.append(f"{pagename}: {type(error).__name__}: {error}")
     if problems:
         logger.warning("colab_links: no se pudieron exportar todos los capítulos:\n"
                        + "\n".join(problems))

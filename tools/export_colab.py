@@ -55,7 +55,7 @@ def run(argv, description: str, solutions: bool, transform=None) -> int:
     parser.add_argument("chapters", nargs="*", type=Path,
                         help="capítulos a exportar (por defecto, todos los de _toc.yml)")
     parser.add_argument("--out", type=Path, required=True, help="carpeta de salida")
-    parser.add_argument("--build-dir", type=Path, default=ROOT / "_build",
+    parser.add_argument("--build-dir", type=Path, default=pidl_book.build_dir(),
                         help="construcción del libro de la que tomar los valores de glue")
     parser.add_argument("--execute", action="store_true",
                         help="ejecutar cada capítulo en lugar de leer la construcción")

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pidl_book import book_chapters, find_chapters, is_check_cell
+from pidl_book import BUILD_DIR, book_chapters, find_chapters, is_check_cell
 from pidl_book.execution import cell_seconds
 from pidl_book.glue import glue_from_outputs
 
@@ -258,7 +258,7 @@ def cached_runs(build_dir: Path) -> dict[str, dict]:
 
 def measure_build(clean: bool, json_path: Path | None, top: int) -> int:
     """Construye el libro midiendo reloj y CPU; imprime (y guarda) la tabla."""
-    build_dir = ROOT / "_build"
+    build_dir = BUILD_DIR  # donde escribe jupyter-book build .
     if clean:
         shutil.rmtree(build_dir, ignore_errors=True)
     load = os.getloadavg()

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 __all__ = [
-    "CHAPTERS_DIR", "HIDDEN_TAGS", "is_chapter", "is_chapter_doc", "book_chapters",
+    "BOOK_ROOT", "BUILD_DIR", "CHAPTERS_DIR", "HIDDEN_TAGS", "is_chapter", "is_chapter_doc", "book_chapters",
     "toc_files", "toc_chapters", "find_chapters", "is_hidden", "is_check_cell",
     "chapter_number", "doc_number", "chapter_prefix", "EXECUTED_DIR", "executed_dir",
     "executed_notebook", "executed_glue", "HTML_DIR", "html_page", "build_dir",
@@ -28,6 +28,8 @@ __all__ = [
 
 # --------------------------------------------------------------------- capítulos
 
+BOOK_ROOT = Path(__file__).resolve().parents[2]  # src/pidl_book/ → la raíz del repositorio
+BUILD_DIR = BOOK_ROOT / "_build"  # donde escribe ``jupyter-book build .``
 CHAPTERS_DIR = "chapters"
 _FRONT_MATTER_LINES = 60  # una cabecera jupytext tiene ~10 líneas
 
@@ -205,11 +207,12 @@ def html_page(build_dir: str | Path, stem: str) -> Path:
 
 
 def build_dir() -> Path:
-    """La carpeta de la construcción del libro: ``PIDL_BUILD_DIR`` o ``<repositorio>/_build``.
+    """La carpeta de la construcción del libro: ``PIDL_BUILD_DIR`` o :data:`BUILD_DIR`.
 
-    Es la que miran los tests del libro construido (``tests/book``) y la que les pasan
-    :func:`executed_dir` y :func:`html_page`; se lee en cada llamada.
+    Es la que miran los tests del libro construido (``tests/book``) y la exportación a
+    Colab, y la que les pasan :func:`executed_dir` y :func:`html_page`; se lee en cada
+    llamada.
     """
     import os
 
-    return Path(os.environ.get("PIDL_BUILD_DIR") or Path(__file__).resolve().parents[2] / "_build")
+    return Path(os.environ.get("PIDL_BUILD_DIR") or BUILD_DIR)

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pidl_book import CHAPTERS_DIR, chapter_prefix
+from pidl_book import BOOK_ROOT, CHAPTERS_DIR, chapter_prefix
 from pidl_book.glue import GlueError
-from pidl_book.myst import BOOK_ROOT, collect_labels, parser
+from pidl_book.myst import collect_labels, parser
 
 _GITHUB = re.compile(r"https://github\.com/(?P<owner>[^/]+)/(?P<name>[^/]+?)(?:\.git)?/?$")
 
@@ -89,7 +89,10 @@ def load_book(root: Path = BOOK_ROOT) -> Book:
         text = path.read_text(encoding="utf-8")
         parsed = parser().parse(text)
         h1 = [i for i, t in enumerate(parsed) if t.type == "heading_open" and t.tag == "h1"]
-        book.titles[path.stem] = parsed[h1[0] + 1].content.strip() if h1 else path.stem
+        # el título como se lee: «Referencia de pidl», no «Referencia de `pidl`»
+        words = parsed[h1[0] + 1].children if h1 else []
+        book.titles[path.stem] = "".join(
+            w.content for w in words if w.type in ("text", "code_inline")).strip() or path.stem
         for label, number in collect_labels(text.splitlines(), chapter_prefix(path.stem)).items():
             book.labels[label] = (path.stem, number)
     return book

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-BOOK_ROOT = Path(__file__).resolve().parents[2]  # src/pidl_book/ → la raíz del repositorio
+from pidl_book import BOOK_ROOT
+
 NAMES = {"exercise": "Ejercicio {}", "math": "({})", "figure": "Figura {}", "table": "Tabla {}"}
 
 

@@ -18,7 +18,9 @@ regulares sobre el texto fuente.
   ``{solution-end}``), sin la sección «Referencias» ni las opciones de las
   directivas. Una fórmula en línea (``$...$``) y un valor pegado con ``{glue:...}``
   cuentan como una palabra; de otro rol cuenta su texto (``{ref}`texto <destino>```
-  → «texto»).
+  → «texto»). Es una aproximación: una cita se cuenta por sus claves (una palabra
+  cada una, aunque se lea «Sutskever et al. (2013)») y el texto alternativo de las
+  imágenes no cuenta; en un capítulo eso es menos del 0,5 % de la prosa.
 - *Ecuaciones en bloque* (``$$ ... $$`` o la directiva ``{math}``): cada una cuenta
   un tiempo fijo, porque leer una ecuación lleva más que leer sus caracteres como
   palabras.
@@ -33,8 +35,8 @@ entender qué hacen). La ejecución se mide con ``tools/time_chapters.py`` o se 
 de la caché de ejecución del libro (``python tools/reading_time.py --from-cache DIR``).
 
 En el libro, ``{tiempo-estimado}`02-mlp``` escribe la estimación del capítulo
-(extensión ``_ext/reading_times.py``); ``tools/export_colab.py`` hace lo mismo en
-los notebooks de Colab; ``python tools/reading_time.py`` imprime la tabla.
+(extensión ``_ext/reading_times.py``); la exportación (:mod:`pidl_book.colab`) hace
+lo mismo en los notebooks de Colab; ``python tools/reading_time.py`` imprime la tabla.
 """
 
 from __future__ import annotations

@@ -30,9 +30,8 @@ from pathlib import Path
 import pytest
 
 import pidl_book
-from tests import ROOT, require_or_skip
-from tests.book import browser
-from tests.book.browser import SCREENSHOTS
+from tests import ROOT, browser, require_or_skip
+from tests.browser import SCREENSHOTS
 
 pytestmark = pytest.mark.book  # todo se mira en el libro construido
 HTML = pidl_book.build_dir() / pidl_book.HTML_DIR

@@ -28,10 +28,9 @@ import sys
 import pytest
 
 import pidl_book
-from tests import ROOT, require_or_skip
-from tests.book import browser
-from tests.book import lab as lab_server
-from tests.book.browser import SCREENSHOTS
+from tests import ROOT, browser, require_or_skip
+from tests import lab as lab_server
+from tests.browser import SCREENSHOTS
 
 pytestmark = pytest.mark.book  # exporta con los valores de la construcción
 

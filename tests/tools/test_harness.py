@@ -117,7 +117,7 @@ def test_book_build_fails_on_a_failing_hidden_assertion(tmp_path, chapter, ok):
         assert "AssertionError" in output and "val_acc" in output
 
 
-# La prueba del libro en el navegador (tests/book/browser.py) debe detectar lo que se rompe
+# La prueba del libro en el navegador (tests/browser.py) debe detectar lo que se rompe
 # en una página: una fórmula mal escrita, una macro desconocida, una imagen que falta,
 # un rol MyST o una clave de glue sin resolver y un desplegable que no se abre. Se arma
 # una página con la misma configuración de MathJax que escribe Sphinx, sana o rota.
@@ -152,7 +152,7 @@ BROKEN = {
 
 @pytest.fixture(scope="module")
 def chrome(chromium, mathjax):
-    from tests.book import browser
+    from tests import browser
 
     with browser.launch(chromium) as launched:
         yield browser, launched, mathjax

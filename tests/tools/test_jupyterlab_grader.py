@@ -18,9 +18,8 @@ import re
 import nbformat
 import pytest
 
-from tests import ROOT, require_or_skip
-from tests.book import browser, lab
-from tests.book.browser import SCREENSHOTS
+from tests import ROOT, browser, lab, require_or_skip
+from tests.browser import SCREENSHOTS
 
 CHAPTER = "04-regularizacion"
 NAME = "mi-tarea-04 (1).ipynb"  # renombrado al descargarlo: otter no puede buscarse a sí mismo

@@ -1,4 +1,5 @@
-"""Utilidades para probar páginas en Chromium sin red (las usan ``test_browser.py`` y ``test_jupyterlab.py``).
+"""Utilidades para probar páginas en Chromium sin red (las usan los tests del libro
+construido y los de las herramientas que abren un navegador).
 
 - :func:`find_chromium`, :func:`find_mathjax`: localizan el navegador de Debian y la
   copia local de MathJax 3 (``npm ci --prefix .ci``); los tests los piden con los
