@@ -19,7 +19,8 @@ con un fixture de aquí (``chromium``, ``mathjax``) o con :func:`tests.require_o
 con la misma regla.
 
 Fixtures: ``book`` (el libro leído por ``pidl_book.book.load_book``, uno por sesión),
-``chromium`` y ``mathjax`` (el navegador del sistema y la copia local de MathJax),
+``chromium``, ``mathjax`` y ``axe_js`` (el navegador del sistema y las copias locales de
+MathJax y axe-core),
 ``tiny_chapter`` (capítulos mínimos) y ``colab_markdown`` (el Markdown del cuaderno de
 Colab de un capítulo mínimo).
 """
@@ -54,28 +55,35 @@ def book():
     return load_book(ROOT)
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """La ruta del Chromium del sistema; sin él, el test se salta (o falla) diciendo cómo instalarlo."""
+def _local(finder: str, missing: str):
+    """Lo que encuentra ``tests.browser.<finder>()``; si no está, el test se salta (o
+    falla) diciendo cómo conseguirlo."""
     from tests import browser
 
-    found = browser.find_chromium()
-    require_or_skip(found is not None,
-                    "no se encontró Chromium (instale el paquete `chromium` de Debian "
-                    "o indique su ruta en PIDL_CHROMIUM)")
+    found = getattr(browser, finder)()
+    require_or_skip(found is not None, missing)
     return found
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """La ruta del Chromium del sistema."""
+    return _local("find_chromium", "no se encontró Chromium (instale el paquete `chromium` "
+                  "de Debian o indique su ruta en PIDL_CHROMIUM)")
 
 
 @pytest.fixture(scope="session")
 def mathjax() -> Path:
-    """La carpeta ``es5`` de la copia local de MathJax 3; sin ella, se salta (o falla)."""
-    from tests import browser
+    """La carpeta ``es5`` de la copia local de MathJax 3."""
+    return _local("find_mathjax", "no hay copia local de MathJax (ejecute `npm ci --prefix "
+                  ".ci` o indique la carpeta es5 en PIDL_MATHJAX_DIR)")
 
-    found = browser.find_mathjax()
-    require_or_skip(found is not None,
-                    "no hay copia local de MathJax (ejecute `npm ci --prefix .ci` "
-                    "o indique la carpeta es5 en PIDL_MATHJAX_DIR)")
-    return found
+
+@pytest.fixture(scope="session")
+def axe_js() -> Path:
+    """``axe.min.js`` de la copia local de axe-core."""
+    return _local("find_axe", "no hay copia local de axe-core (ejecute `npm ci --prefix "
+                  ".ci` o indique el archivo axe.min.js en PIDL_AXE_JS)")
 
 
 @pytest.fixture

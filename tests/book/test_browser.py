@@ -82,16 +82,6 @@ def site(chromium, mathjax):
 
 
 @pytest.fixture(scope="module")
-def axe_js():
-    """``axe.min.js`` de la copia local de axe-core (``npm ci --prefix .ci``)."""
-    axe = browser.find_axe()
-    require_or_skip(axe is not None,
-                    "no hay copia local de axe-core (ejecute `npm ci --prefix .ci` "
-                    "o indique el archivo axe.min.js en PIDL_AXE_JS)")
-    return axe
-
-
-@pytest.fixture(scope="module")
 def phone(site, mathjax):
     """Un contexto de teléfono (390×844, táctil) del mismo navegador sin red."""
     _, desktop = site
