@@ -8,8 +8,9 @@ Capas (``pytest`` corre todas; ``-m book`` o ``-m "not book"`` eligen):
   (también en un navegador: la tarea calificada en JupyterLab);
 - ``tests/book``: el libro construido (navegador, JupyterLab, PDF, HTML, los notebooks de
   Colab que exportó la construcción); todo lleva la marca ``book``, y solo esos tests;
-- ``tests/browser.py``, ``tests/lab.py``, ``tests/tiny.py``: ayudantes de las dos capas
-  (Chromium sin red, JupyterLab aislado, capítulos mínimos);
+- ``tests/browser.py``, ``tests/lab.py``, ``tests/tiny.py``, ``tests/exported.py``:
+  ayudantes de las dos capas (Chromium sin red, JupyterLab aislado, capítulos mínimos,
+  el Markdown de un cuaderno exportado);
 - ``chapters/``: cada capítulo ejecutado con nbval (``tests/nbval_md.py``).
 
 Un test marcado ``book`` necesita el libro construido (``pidl_book.build_dir()``:
@@ -91,7 +92,7 @@ def colab_markdown(book, tmp_path):
     """``colab_markdown(md, glue, **kw)``: el Markdown del cuaderno de Colab de un capítulo
     mínimo con el texto ``md`` (``glue``: los valores de glue que usa)."""
     from pidl_book import colab
-    from tests.tools.exported import markdown_of
+    from tests.exported import markdown_of
 
     def convert(md: str, glue: dict | None = None, **kw) -> str:
         path = write_chapter(tmp_path / "99-prueba.md", md)

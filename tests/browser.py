@@ -1,9 +1,9 @@
 """Utilidades para probar páginas en Chromium sin red (las usan los tests del libro
 construido y los de las herramientas que abren un navegador).
 
-- :func:`find_chromium`, :func:`find_mathjax`: localizan el navegador de Debian y la
-  copia local de MathJax 3 (``npm ci --prefix .ci``); los tests los piden con los
-  fixtures ``chromium`` y ``mathjax`` de ``conftest.py``, que saltan (o fallan, con
+- :func:`find_chromium`, :func:`find_mathjax`, :func:`find_axe`: localizan el navegador
+  de Debian y las copias locales de MathJax 3 y axe-core (``npm ci --prefix .ci``); los
+  tests los piden con los fixtures ``chromium``, ``mathjax`` y ``axe_js`` de ``conftest.py``, que saltan (o fallan, con
   ``PIDL_REQUIRE_BUILD=1``) diciendo qué falta. El libro construido está en
   ``pidl_book.build_dir()``.
 - :data:`SCREENSHOTS`: la carpeta de las capturas, ``<build>/screenshots``.

@@ -20,7 +20,7 @@ regulares sobre el texto fuente.
   cuentan como una palabra; de otro rol cuenta su texto (``{ref}`texto <destino>```
   → «texto»). Es una aproximación: una cita se cuenta por sus claves (una palabra
   cada una, aunque se lea «Sutskever et al. (2013)») y el texto alternativo de las
-  imágenes no cuenta; en un capítulo eso es menos del 0,5 % de la prosa.
+  imágenes no cuenta; las citas dejan fuera hasta ~1,5 % de las palabras de un capítulo.
 - *Ecuaciones en bloque* (``$$ ... $$`` o la directiva ``{math}``): cada una cuenta
   un tiempo fijo, porque leer una ecuación lleva más que leer sus caracteres como
   palabras.

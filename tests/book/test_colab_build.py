@@ -20,7 +20,7 @@ import pidl_book
 from pidl_book import book_chapters, executed_notebook, myst
 from pidl_book import glue as glue_mod
 from tests import ROOT, require_or_skip
-from tests.tools.exported import markdown_of
+from tests.exported import markdown_of
 
 CHAPTERS = book_chapters(ROOT)
 BUILD = pidl_book.build_dir()

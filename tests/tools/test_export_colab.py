@@ -1,9 +1,9 @@
 """La exportación a Colab: Markdown sin MyST crudo, y el notebook corre fuera del repositorio.
 
-Las pruebas de conversión no necesitan una construcción del libro: los valores de
-``glue`` se sustituyen por un valor de relleno. La que usa los valores reales de
-``_build`` (u otra carpeta: ``PIDL_BUILD_DIR``) y las que leen su HTML se saltan si no
-hay construcción (marca ``book``), salvo con ``PIDL_REQUIRE_BUILD=1``.
+Ninguna necesita una construcción del libro: los valores de ``glue`` se sustituyen por
+un valor de relleno, y la exportación de la construcción se prueba con una construcción
+falsa. Las que miran la construcción de verdad (sus valores, su HTML, su numeración)
+están en ``tests/book/test_colab_build.py``.
 """
 
 import os
@@ -24,12 +24,11 @@ from pidl_book import book as book_mod
 from pidl_book import book_chapters, colab, myst
 from pidl_book import glue as glue_mod
 from tests import ROOT
+from tests.exported import markdown_of, stub_glue
 from tests.tiny import write_chapter
-from tests.tools.exported import markdown_of, stub_glue
 
 # Todos los capítulos: los de _toc.yml y los que aún no están en él.
 CHAPTERS = book_chapters(ROOT)
-BUILD = pidl_book.build_dir()
 
 
 def test_requirement_points_at_the_repository(book):

@@ -10,7 +10,7 @@ import export_colab
 import student_version
 from pidl_book import book_chapters, colab, executed_dir, executed_notebook, myst
 from tests import ROOT, tiny
-from tests.tools.exported import markdown_of, stub_glue
+from tests.exported import markdown_of, stub_glue
 
 CHAPTERS = book_chapters(ROOT)
 

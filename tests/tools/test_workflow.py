@@ -98,6 +98,8 @@ def test_publish_builds_the_pdf_from_the_same_execution_and_publishes_it():
     assert "rm -rf _build" not in commands[html:pdf]
     assert "cp _build/latex/libro.pdf _build/html/libro.pdf" in commands
     assert "tests/book/test_pdf.py" in commands
+    # y los notebooks de Colab de esa misma construcción (botones, valores, numeración)
+    assert "tests/book/test_colab_build.py" in commands
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert config["execute"]["execute_notebooks"] == "cache"
     assert config["latex"]["latex_documents"]["targetname"] == "libro.tex"

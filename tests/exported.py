@@ -1,5 +1,6 @@
-"""Lo que comparten los tests de los cuadernos exportados (``test_export_colab.py``,
-``test_student_version.py``): valores de glue de relleno y el Markdown de un cuaderno."""
+"""Lo que comparten los tests de los cuadernos exportados (``tests/tools/test_export_colab.py``,
+``test_student_version.py``, ``tests/book/test_colab_build.py`` y el fixture
+``colab_markdown``): valores de glue de relleno y el Markdown de un cuaderno."""
 
 from __future__ import annotations
 
