@@ -16,7 +16,7 @@ Capas (``pytest`` corre todas; ``-m book`` o ``-m "not book"`` eligen):
 Un test marcado ``book`` necesita el libro construido (``pidl_book.build_dir()``:
 ``_build``, o ``PIDL_BUILD_DIR``): sin él se salta, salvo con ``PIDL_REQUIRE_BUILD=1``
 (``.ci/run``, después de construir), que lo hace fallar. Lo que además necesite lo pide
-con un fixture de aquí (``chromium``, ``mathjax``) o con :func:`tests.require_or_skip`,
+con un fixture de aquí (``chromium``, ``mathjax``, ``axe_js``) o con :func:`tests.require_or_skip`,
 con la misma regla.
 
 Fixtures: ``book`` (el libro leído por ``pidl_book.book.load_book``, uno por sesión),
